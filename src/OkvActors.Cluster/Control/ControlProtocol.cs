@@ -1,0 +1,37 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+
+namespace OkvActors.Cluster.Control;
+
+/// <summary>
+/// One request on the local control socket: a command name and its arguments. The socket lives in the
+/// node's data directory with owner-only permissions, so whoever may read the node's keys may administer it.
+/// </summary>
+public sealed record ControlRequest(string Command, Dictionary<string, string>? Args = null)
+{
+    public string Arg(string name) =>
+        Args is not null && Args.TryGetValue(name, out var value) ? value : throw new ControlException($"missing argument '{name}'");
+}
+
+/// <summary>The answer: whether it happened, a sentence for people, and data for scripts.</summary>
+public sealed record ControlResponse(bool Ok, string Message, JsonNode? Data = null)
+{
+    public static ControlResponse Done(string message, JsonNode? data = null) => new(true, message, data);
+
+    public static ControlResponse Refused(string message) => new(false, message);
+}
+
+public sealed class ControlException(string message) : Exception(message);
+
+public static class ControlJson
+{
+    public static readonly JsonSerializerOptions Options = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+        WriteIndented = false,
+    };
+
+    public static JsonNode? ToNode<T>(T value) => JsonSerializer.SerializeToNode(value, Options);
+}

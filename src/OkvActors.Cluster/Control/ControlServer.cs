@@ -1,0 +1,155 @@
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Event;
+using OkvActors.Cluster.Controller;
+using OkvActors.Cluster.Hosting;
+
+namespace OkvActors.Cluster.Control;
+
+/// <summary>
+/// The node's local administration socket (control.sock in its data directory, owner-only). The
+/// `okv` verbs that act on a running node (admit, node lifecycle, status) talk to it; the work is
+/// done by the controller singleton, wherever it runs, through the node's proxy.
+/// </summary>
+public sealed class ControlServer : IAsyncDisposable
+{
+    private readonly NodeHost _node;
+    private readonly Socket _listener;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _loop;
+    private readonly ILoggingAdapter _log;
+
+    private ControlServer(NodeHost node)
+    {
+        _node = node;
+        _log = Logging.GetLogger(node.System, typeof(ControlServer));
+        var path = node.Directory.ControlSocket;
+        File.Delete(path);
+        _listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        _listener.Bind(new UnixDomainSocketEndPoint(path));
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
+        _listener.Listen(16);
+        _loop = AcceptLoop();
+    }
+
+    public static ControlServer Start(NodeHost node) => new(node);
+
+    private async Task AcceptLoop()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            Socket connection;
+            try
+            {
+                connection = await _listener.AcceptAsync(_stop.Token);
+            }
+            catch (Exception) when (_stop.IsCancellationRequested)
+            {
+                return;
+            }
+
+            _ = Serve(connection);
+        }
+    }
+
+    private async Task Serve(Socket connection)
+    {
+        using var _ = connection;
+        await using var stream = new NetworkStream(connection, ownsSocket: false);
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        ControlResponse response;
+        try
+        {
+            var line = await reader.ReadLineAsync(_stop.Token);
+            var request = line is null ? null : JsonSerializer.Deserialize<ControlRequest>(line, ControlJson.Options);
+            response = request is null ? ControlResponse.Refused("empty request") : await Handle(request);
+        }
+        catch (Exception e) when (e is ControlException or JsonException or AskTimeoutException)
+        {
+            response = ControlResponse.Refused(e is AskTimeoutException
+                ? "the controller did not answer in time (is a majority of nodes up?)"
+                : e.Message);
+        }
+
+        var answer = JsonSerializer.Serialize(response, ControlJson.Options) + "\n";
+        await stream.WriteAsync(Encoding.UTF8.GetBytes(answer));
+    }
+
+    private Task<ControlResponse> Handle(ControlRequest request) => request.Command switch
+    {
+        "status" => Task.FromResult(Status()),
+        "registry" => Registry(),
+        "approve" => Ask(new ApproveCandidate(request.Arg("name"), request.Arg("fingerprint"),
+            Convert.FromBase64String(request.Arg("publicKeyInfo")))),
+        "subgroup-add" => Ask(new AddSubgroup(request.Arg("name"))),
+        "lifecycle" => Ask(new ChangeNodeLifecycle(request.Arg("name"),
+            Enum.TryParse<LifecycleAction>(request.Arg("action"), ignoreCase: true, out var action)
+                ? action
+                : throw new ControlException($"unknown lifecycle action '{request.Arg("action")}'"))),
+        _ => Task.FromResult(ControlResponse.Refused($"unknown command '{request.Command}'")),
+    };
+
+    private ControlResponse Status()
+    {
+        var cluster = _node.Cluster;
+        var state = cluster.State;
+        var unreachable = state.Unreachable.Select(m => m.Address).ToHashSet();
+        var oldestUp = state.Members.Where(m => m.Status == MemberStatus.Up).OrderBy(m => m, Member.AgeOrdering).FirstOrDefault();
+        var data = new JsonObject
+        {
+            ["cluster"] = _node.Manifest.Cluster,
+            ["name"] = _node.Manifest.Name,
+            ["subgroup"] = _node.Manifest.Subgroup,
+            ["self"] = cluster.SelfAddress.ToString(),
+            ["selfStatus"] = cluster.SelfMember.Status.ToString(),
+            ["leader"] = state.Leader?.ToString(),
+            ["controller"] = oldestUp?.Address.ToString(),
+            ["revocations"] = _node.Revocations.Count,
+            ["members"] = new JsonArray(state.Members.OrderBy(m => m, Member.AgeOrdering).Select(m => (JsonNode)new JsonObject
+            {
+                ["address"] = m.Address.ToString(),
+                ["status"] = m.Status.ToString(),
+                ["roles"] = new JsonArray(m.Roles.Select(r => (JsonNode)r).ToArray()),
+                ["reachable"] = !unreachable.Contains(m.Address),
+            }).ToArray()),
+        };
+        return ControlResponse.Done($"{state.Members.Count} member(s)", data);
+    }
+
+    private async Task<ControlResponse> Registry()
+    {
+        var snapshot = await _node.ControllerProxy.Ask<RegistrySnapshot>(GetRegistry.Instance, _node.Settings.AskTimeout);
+        var data = ControlJson.ToNode(snapshot.State)!.AsObject();
+        data["controller"] = snapshot.ControllerAddress;
+        return ControlResponse.Done($"registry v{snapshot.State.Version}", data);
+    }
+
+    private async Task<ControlResponse> Ask(IControllerCommand command)
+    {
+        var reply = await _node.ControllerProxy.Ask<IControllerReply>(command, _node.Settings.AskTimeout);
+        _log.Info("Control: {0} -> {1}", command.GetType().Name, reply.GetType().Name);
+        return reply switch
+        {
+            CommandAccepted accepted => ControlResponse.Done(accepted.What, new JsonObject { ["version"] = accepted.State.Version }),
+            CommandRejected rejected => ControlResponse.Refused(rejected.Reason),
+            _ => ControlResponse.Refused($"unexpected controller reply {reply.GetType().Name}"),
+        };
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        _listener.Dispose();
+        await _loop;
+        File.Delete(_node.Directory.ControlSocket);
+        _stop.Dispose();
+    }
+}

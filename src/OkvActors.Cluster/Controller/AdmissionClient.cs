@@ -1,0 +1,64 @@
+using System.Security.Cryptography.X509Certificates;
+using Akka.Actor;
+using Akka.Actor.Setup;
+using Akka.Configuration;
+using OkvActors.Cluster.Hosting;
+using OkvActors.Cluster.Trust;
+using OkvActors.Pki.Trust;
+
+namespace OkvActors.Cluster.Controller;
+
+/// <summary>
+/// A candidate's side of admission: a short-lived, non-member ActorSystem that presents the new node
+/// certificate over mutual TLS, asks the controller (through any seed's singleton proxy) and returns
+/// its answer. The candidate joins the cluster only after this says <see cref="Admitted"/>.
+/// </summary>
+public static class AdmissionClient
+{
+    public static async Task<IControllerReply> RequestAsync(
+        string clusterName,
+        IReadOnlyList<string> seeds,
+        string host,
+        X509Certificate2 certificate,
+        X509Certificate2 ca,
+        RequestAdmission request,
+        Config operatorConfig,
+        TimeSpan timeout)
+    {
+        var config = ConfigurationFactory.ParseString($$"""
+                akka.actor.provider = remote
+                akka.remote.dot-netty.tcp { hostname = "{{host}}", port = 0 }
+                akka.loglevel = WARNING
+                """)
+            .WithFallback(operatorConfig)
+            .WithFallback(OkvClusterSettings.DefaultConfig());
+        var setup = ActorSystemSetup.Create(
+            BootstrapSetup.Create().WithConfig(config),
+            RemotingTrust.CreateSetup(certificate, ca, new RevocationList(), TimeProvider.System));
+        var system = ActorSystem.Create(clusterName, setup);
+        try
+        {
+            var failures = new List<string>();
+            var perSeed = seeds.Count == 0 ? timeout : TimeSpan.FromTicks(Math.Max(timeout.Ticks / seeds.Count, TimeSpan.FromSeconds(5).Ticks));
+            foreach (var seed in seeds)
+            {
+                try
+                {
+                    return await system.ActorSelection($"{seed}/user/{NodeHost.ControllerProxyName}")
+                        .Ask<IControllerReply>(request, perSeed);
+                }
+                catch (AskTimeoutException)
+                {
+                    failures.Add(seed);
+                }
+            }
+
+            throw new InvalidOperationException(
+                $"no controller answered at {string.Join(", ", failures)}: is the cluster running, and does it accept this certificate (see the nodes' logs)?");
+        }
+        finally
+        {
+            await system.Terminate();
+        }
+    }
+}

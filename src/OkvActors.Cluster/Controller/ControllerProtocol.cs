@@ -1,0 +1,68 @@
+using OkvActors.Cluster.Serialization;
+
+namespace OkvActors.Cluster.Controller;
+
+/// <summary>Everything the controller singleton is asked; each is answered by one <see cref="IControllerReply"/>.</summary>
+public interface IControllerCommand : IOkvMessage;
+
+public interface IControllerReply : IOkvMessage;
+
+/// <summary>A candidate asks to be admitted before it joins. Sent over mutual TLS with its new certificate.</summary>
+public sealed record RequestAdmission(
+    string Name,
+    string Subgroup,
+    string Fingerprint,
+    string SoftwareVersion,
+    DateTimeOffset CandidateClock,
+    string Address) : IControllerCommand;
+
+/// <summary>Admitted: join these seeds. The KEK is wrapped to the candidate's approved key.</summary>
+public sealed record Admitted(
+    string ClusterName,
+    IReadOnlyList<string> Seeds,
+    byte[] WrappedKek,
+    byte[] SealedCaKey,
+    byte[] SealedKek) : IControllerReply;
+
+public enum AdmissionRefusal
+{
+    NotApproved,
+    VersionMismatch,
+    ClockSkew,
+    ClusterFull,
+    DuplicateName,
+    UnknownSubgroup,
+    Revoked,
+    WrongCluster,
+    RestrictedMode,
+}
+
+public sealed record AdmissionRejected(AdmissionRefusal Refusal, string Reason) : IControllerReply;
+
+/// <summary>The operator approves a CSR (by fingerprint) for a node name.</summary>
+public sealed record ApproveCandidate(string Name, string Fingerprint, byte[] PublicKeyInfo) : IControllerCommand;
+
+public sealed record AddSubgroup(string Name) : IControllerCommand;
+
+public enum LifecycleAction
+{
+    Disable,
+    Enable,
+    Remove,
+    ForceRemove,
+}
+
+public sealed record ChangeNodeLifecycle(string Name, LifecycleAction Action) : IControllerCommand;
+
+public sealed record GetRegistry : IControllerCommand
+{
+    public static readonly GetRegistry Instance = new();
+}
+
+/// <summary>The command was recorded on a majority; <paramref name="What"/> says what changed.</summary>
+public sealed record CommandAccepted(string What, ControllerState State) : IControllerReply;
+
+/// <summary>The command changed nothing; <paramref name="Reason"/> says why and what to do.</summary>
+public sealed record CommandRejected(string Reason) : IControllerReply;
+
+public sealed record RegistrySnapshot(ControllerState State, string ControllerAddress) : IControllerReply;

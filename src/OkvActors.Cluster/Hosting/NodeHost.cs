@@ -1,0 +1,97 @@
+using Akka.Actor;
+using Akka.Actor.Setup;
+using Akka.Cluster.Tools.Singleton;
+using Akka.Configuration;
+using Akka.DistributedData;
+using OkvActors.Cluster.Controller;
+using OkvActors.Cluster.Storage;
+using OkvActors.Cluster.Trust;
+using OkvActors.Pki.Trust;
+using AkkaCluster = Akka.Cluster.Cluster;
+
+namespace OkvActors.Cluster.Hosting;
+
+/// <summary>
+/// One running node: one ActorSystem, member of one cluster, named after the cluster. Starts remoting
+/// with mutual TLS against the cluster CA, Distributed Data (every node must, or it can't read the
+/// others' replicator messages), the controller singleton and its proxy, and the trust watchers.
+/// </summary>
+public sealed class NodeHost : IAsyncDisposable
+{
+    public const string ControllerManagerName = "okv-controller";
+    public const string ControllerProxyName = "okv-controller-proxy";
+    public const string SingletonName = "controller";
+
+    private NodeHost(ActorSystem system, NodeManifest manifest, NodeDirectory directory, NodeCredentials credentials,
+        RevocationList revocations, IActorRef controllerProxy, OkvClusterSettings settings)
+    {
+        System = system;
+        Manifest = manifest;
+        Directory = directory;
+        Credentials = credentials;
+        Revocations = revocations;
+        ControllerProxy = controllerProxy;
+        Settings = settings;
+    }
+
+    public ActorSystem System { get; }
+
+    public NodeManifest Manifest { get; }
+
+    public NodeDirectory Directory { get; }
+
+    public NodeCredentials Credentials { get; }
+
+    public RevocationList Revocations { get; }
+
+    public IActorRef ControllerProxy { get; }
+
+    public OkvClusterSettings Settings { get; }
+
+    public AkkaCluster Cluster => AkkaCluster.Get(System);
+
+    public Task WhenTerminated => System.WhenTerminated;
+
+    public static NodeHost Start(NodeDirectory directory, Config operatorConfig)
+    {
+        var manifest = directory.ReadManifest();
+        if (manifest.Stage != NodeStage.Member || manifest.Cluster is null)
+        {
+            throw new InvalidOperationException(
+                $"node '{manifest.Name}' is still a candidate: it needs `okv join` with a bundle from the controller before it can run");
+        }
+
+        var config = NodeConfig.For(manifest, directory, operatorConfig);
+        var settings = OkvClusterSettings.Create(config);
+        var time = settings.ClockOffset == TimeSpan.Zero ? TimeProvider.System : new OffsetTimeProvider(settings.ClockOffset);
+        var credentials = NodeCredentials.Load(directory);
+        var revocations = new RevocationList();
+        var bootstrap = BootstrapSetup.Create().WithConfig(config);
+        var setup = ActorSystemSetup.Create(bootstrap, RemotingTrust.CreateSetup(credentials.Certificate, credentials.Ca, revocations, time));
+        var system = ActorSystem.Create(manifest.Cluster, setup);
+
+        DistributedData.Get(system);
+        system.ActorOf(RevocationWatcher.Props(revocations), "okv-revocations");
+        system.ActorOf(SeedRecorder.Props(directory), "okv-seeds");
+        system.ActorOf(ClusterSingletonManager.Props(
+                ControllerActor.Props(directory, credentials, settings, time, manifest.Name),
+                PoisonPill.Instance,
+                ClusterSingletonManagerSettings.Create(system).WithSingletonName(SingletonName)),
+            ControllerManagerName);
+        var proxy = system.ActorOf(ClusterSingletonProxy.Props(
+                $"/user/{ControllerManagerName}",
+                ClusterSingletonProxySettings.Create(system).WithSingletonName(SingletonName)),
+            ControllerProxyName);
+
+        // A node that was removed (or left) ends its process: its data directory is kept for inspection.
+        AkkaCluster.Get(system).RegisterOnMemberRemoved(() => system.Terminate());
+        return new NodeHost(system, manifest, directory, credentials, revocations, proxy, settings);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await CoordinatedShutdown.Get(System).Run(CoordinatedShutdown.ClrExitReason.Instance);
+        await System.WhenTerminated;
+        Credentials.Dispose();
+    }
+}

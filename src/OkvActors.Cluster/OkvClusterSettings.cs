@@ -1,0 +1,65 @@
+using Akka.Actor;
+using Akka.Configuration;
+
+namespace OkvActors.Cluster;
+
+/// <summary>The cluster module's settings (HOCON root <c>okv</c>); defaults in the embedded reference.conf.</summary>
+public sealed class OkvClusterSettings
+{
+    private OkvClusterSettings(Config config)
+    {
+        var node = config.GetConfig("okv.node");
+        var cluster = config.GetConfig("okv.cluster");
+        var controller = config.GetConfig("okv.controller");
+        Subgroup = node.GetString("subgroup");
+        Host = node.GetString("host");
+        Port = node.GetInt("port");
+        KmipPort = node.GetInt("kmip-port");
+        ManagementPort = node.GetInt("management-port");
+        HttpsPort = node.GetInt("https-port");
+        ClockOffset = node.GetTimeSpan("clock-offset");
+        MaxNodes = cluster.GetInt("max-nodes");
+        MaxClockSkew = cluster.GetTimeSpan("max-clock-skew");
+        MaxDisableDuration = cluster.GetTimeSpan("max-disable-duration");
+        NodeCertificateValidity = cluster.GetTimeSpan("node-certificate-validity");
+        WriteTimeout = controller.GetTimeSpan("write-timeout");
+        AskTimeout = controller.GetTimeSpan("ask-timeout");
+        AdmissionTimeout = controller.GetTimeSpan("admission-timeout");
+    }
+
+    public string Subgroup { get; }
+
+    public string Host { get; }
+
+    public int Port { get; }
+
+    public int KmipPort { get; }
+
+    public int ManagementPort { get; }
+
+    public int HttpsPort { get; }
+
+    public TimeSpan ClockOffset { get; }
+
+    public int MaxNodes { get; }
+
+    public TimeSpan MaxClockSkew { get; }
+
+    public TimeSpan MaxDisableDuration { get; }
+
+    public TimeSpan NodeCertificateValidity { get; }
+
+    public TimeSpan WriteTimeout { get; }
+
+    public TimeSpan AskTimeout { get; }
+
+    public TimeSpan AdmissionTimeout { get; }
+
+    /// <summary>The module's embedded defaults.</summary>
+    public static Config DefaultConfig() =>
+        ConfigurationFactory.FromResource<OkvClusterSettings>("reference.conf");
+
+    public static OkvClusterSettings Create(Config config) => new(config.WithFallback(DefaultConfig()));
+
+    public static OkvClusterSettings Create(ActorSystem system) => Create(system.Settings.Config);
+}

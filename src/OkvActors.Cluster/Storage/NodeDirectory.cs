@@ -1,0 +1,96 @@
+using OkvActors.Pki.Certificates;
+
+namespace OkvActors.Cluster.Storage;
+
+/// <summary>
+/// The layout of a node's data directory. One place names every file so the CLI verbs, the running
+/// node and the tests agree:
+/// <code>
+/// node.json              identity, addresses, stage, seeds
+/// tls/node.key           the node's private key (0600, never leaves the node)
+/// tls/node.pem, ca.pem   its certificate and the cluster CA
+/// candidate.csr          the CSR while a candidate
+/// secrets/kek.wrapped    the cluster KEK wrapped to the node key (restart without the passphrase)
+/// secrets/*.sealed       CA key and KEK sealed under the recovery passphrase
+/// genesis.json           the founder's initial controller registry
+/// store/okv.db           Akka.Persistence.Sql (SQLite): durable replicas
+/// control.sock           local administration socket (owner-only)
+/// </code>
+/// </summary>
+public sealed class NodeDirectory(string root)
+{
+    public string Root { get; } = Path.GetFullPath(root);
+
+    public string ManifestFile => Path.Combine(Root, "node.json");
+
+    public string TlsDir => Path.Combine(Root, "tls");
+
+    public string KeyFile => Path.Combine(TlsDir, "node.key");
+
+    public string CertificateFile => Path.Combine(TlsDir, "node.pem");
+
+    public string CaFile => Path.Combine(TlsDir, "ca.pem");
+
+    public string CsrFile => Path.Combine(Root, "candidate.csr");
+
+    public string SecretsDir => Path.Combine(Root, "secrets");
+
+    public string WrappedKekFile => Path.Combine(SecretsDir, "kek.wrapped");
+
+    public string SealedKekFile => Path.Combine(SecretsDir, "kek.sealed");
+
+    public string SealedCaKeyFile => Path.Combine(SecretsDir, "ca-key.sealed");
+
+    public string GenesisFile => Path.Combine(Root, "genesis.json");
+
+    public string StoreDir => Path.Combine(Root, "store");
+
+    public string DatabaseFile => Path.Combine(StoreDir, "okv.db");
+
+    public string ControlSocket => Path.Combine(Root, "control.sock");
+
+    public bool HasManifest => File.Exists(ManifestFile);
+
+    public NodeManifest ReadManifest()
+    {
+        if (!HasManifest)
+        {
+            throw new PkiException($"{Root} holds no node (no node.json); create one with `okv init` or `okv candidate`");
+        }
+
+        return NodeManifest.FromJson(File.ReadAllText(ManifestFile));
+    }
+
+    public void WriteManifest(NodeManifest manifest)
+    {
+        // Write-then-rename so a crash never leaves half a node.json.
+        var temp = ManifestFile + ".tmp";
+        File.WriteAllText(temp, manifest.ToJson());
+        File.Move(temp, ManifestFile, overwrite: true);
+    }
+
+    public void Create()
+    {
+        foreach (var dir in new[] { Root, TlsDir, SecretsDir, StoreDir })
+        {
+            Directory.CreateDirectory(dir);
+        }
+
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(Root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            File.SetUnixFileMode(SecretsDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+    }
+
+    /// <summary>Refuses to overwrite an existing node: re-initialising would orphan its keys.</summary>
+    public void EnsureEmpty()
+    {
+        if (HasManifest)
+        {
+            var existing = ReadManifest();
+            throw new PkiException(
+                $"{Root} already holds node '{existing.Name}'{(existing.Cluster is null ? "" : $" of cluster '{existing.Cluster}'")}; use another --dir");
+        }
+    }
+}
