@@ -52,9 +52,14 @@ public sealed class NodeHost : IAsyncDisposable
 
     public Task WhenTerminated => System.WhenTerminated;
 
-    public static NodeHost Start(NodeDirectory directory, Config operatorConfig)
+    public static NodeHost Start(NodeDirectory directory, Config operatorConfig, IReadOnlyList<string>? seedsOverride = null)
     {
         var manifest = directory.ReadManifest();
+        if (seedsOverride is { Count: > 0 })
+        {
+            manifest = manifest with { Seeds = seedsOverride };
+        }
+
         if (manifest.Stage != NodeStage.Member || manifest.Cluster is null)
         {
             throw new InvalidOperationException(

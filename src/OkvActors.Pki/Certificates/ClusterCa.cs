@@ -42,8 +42,11 @@ public sealed class ClusterCa : IDisposable
 
     public static ClusterCa Load(string certificatePem, string keyPem)
     {
-        var certificate = Pem.ReadCertificate(certificatePem);
-        var key = Pem.ReadPrivateKey(keyPem);
+        return Bind(Pem.ReadCertificate(certificatePem), Pem.ReadPrivateKey(keyPem));
+    }
+
+    private static ClusterCa Bind(X509Certificate2 certificate, ECDsa key)
+    {
         using var publicKey = certificate.GetECDsaPublicKey();
         if (publicKey is null || !publicKey.ExportSubjectPublicKeyInfo().AsSpan()
                 .SequenceEqual(key.ExportSubjectPublicKeyInfo()))
@@ -56,6 +59,26 @@ public sealed class ClusterCa : IDisposable
     }
 
     public string ExportKeyPem() => Pem.PrivateKey(_key);
+
+    /// <summary>The CA key as PKCS#8 bytes, for sealing; the caller zeroes them.</summary>
+    public byte[] ExportKeyPkcs8() => _key.ExportPkcs8PrivateKey();
+
+    /// <summary>Loads the CA from its certificate and an unsealed PKCS#8 key.</summary>
+    public static ClusterCa Load(X509Certificate2 certificate, ReadOnlySpan<byte> pkcs8)
+    {
+        var key = ECDsa.Create();
+        try
+        {
+            key.ImportPkcs8PrivateKey(pkcs8, out _);
+        }
+        catch (CryptographicException e)
+        {
+            key.Dispose();
+            throw new PkiException("the unsealed CA key is not a valid EC key", e);
+        }
+
+        return Bind(X509CertificateLoader.LoadCertificate(certificate.RawData), key);
+    }
 
     /// <summary>Issues a node certificate for a CSR the operator approved; the subject is ours, not the CSR's.</summary>
     public X509Certificate2 IssueNode(SigningRequest csr, TimeSpan validity, TimeProvider? time = null)

@@ -1,0 +1,325 @@
+using System.CommandLine;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Akka.Configuration;
+using OkvActors.Cluster;
+using OkvActors.Cluster.Control;
+using OkvActors.Cluster.Controller;
+using OkvActors.Cluster.Storage;
+using OkvActors.Node.Commands;
+using OkvActors.Node.Up;
+using OkvActors.Pki.Certificates;
+using OkvActors.Pki.Sealing;
+
+namespace OkvActors.Node.Cli;
+
+/// <summary>The `okv` command line: verbs as commands, each a thin shell over Provisioning / NodeRunner / ClusterLauncher.</summary>
+public static class OkvCommandLine
+{
+    private static readonly Option<string> Dir = new("--dir")
+    {
+        Description = "The node's data directory (env OKV_DATA_DIR)",
+        DefaultValueFactory = _ => Env.Get("OKV_DATA_DIR") ?? "",
+    };
+
+    private static readonly Option<string?> PassphraseFile = new("--passphrase-file") { Description = "File whose first line is the recovery passphrase (else a prompt)" };
+    private static readonly Option<string> Profile = new("--profile")
+    {
+        Description = "Timings: production, or fast (development and tests)",
+        DefaultValueFactory = _ => Env.Get("OKV_PROFILE") ?? OperatorConfig.ProductionProfile,
+    };
+
+    private static readonly Option<string?> ConfigFile = new("--config") { Description = "Extra HOCON file applied over hocon/" };
+    private static readonly Option<double> ClockOffset = new("--clock-offset")
+    {
+        Description = "Shift this node's clock by SECONDS (clock-skew drills; env OKV_CLOCK_OFFSET)",
+        DefaultValueFactory = _ => Env.Get("OKV_CLOCK_OFFSET") is { } v && double.TryParse(v, System.Globalization.CultureInfo.InvariantCulture, out var d) ? d : 0,
+    };
+
+    private static readonly Option<bool> Json = new("--json") { Description = "Machine-readable output" };
+
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("okv: an OkvActors key store node and its cluster verbs");
+        root.Subcommands.Add(InitCommand());
+        root.Subcommands.Add(CandidateCommand());
+        root.Subcommands.Add(AdmitCommand());
+        root.Subcommands.Add(JoinCommand());
+        root.Subcommands.Add(RunCommand());
+        root.Subcommands.Add(UpCommand());
+        root.Subcommands.Add(IssueCommand());
+        root.Subcommands.Add(StatusCommand());
+        root.Subcommands.Add(NodeCommand());
+        root.Subcommands.Add(SubgroupCommand());
+        return root;
+    }
+
+    private static (Option<string> Host, Option<int> Port, Option<int> Kmip, Option<int> Management, Option<int> Https) AddressOptions()
+    {
+        var defaults = OkvClusterSettings.Create(Config.Empty);
+        return (
+            new Option<string>("--host") { Description = "Address other nodes dial (env OKV_HOST)", DefaultValueFactory = _ => Env.Get("OKV_HOST") ?? defaults.Host },
+            new Option<int>("--port") { Description = "Remoting port (env OKV_PORT)", DefaultValueFactory = _ => Env.GetInt("OKV_PORT") ?? defaults.Port },
+            new Option<int>("--kmip-port") { DefaultValueFactory = _ => Env.GetInt("OKV_KMIP_PORT") ?? defaults.KmipPort },
+            new Option<int>("--management-port") { DefaultValueFactory = _ => Env.GetInt("OKV_MANAGEMENT_PORT") ?? defaults.ManagementPort },
+            new Option<int>("--https-port") { DefaultValueFactory = _ => Env.GetInt("OKV_HTTPS_PORT") ?? defaults.HttpsPort });
+    }
+
+    private static Command InitCommand()
+    {
+        var defaults = OkvClusterSettings.Create(Config.Empty);
+        var cluster = new Option<string>("--cluster") { Description = "Cluster name (never changes)", Required = true };
+        var name = new Option<string>("--name") { Description = "This node's name (never changes)", DefaultValueFactory = _ => "node1" };
+        var subgroup = new Option<string>("--subgroup") { Description = "The first subgroup (data centre)", DefaultValueFactory = _ => defaults.Subgroup };
+        var maxNodes = new Option<int>("--max-nodes") { DefaultValueFactory = _ => defaults.MaxNodes };
+        var maxSkew = new Option<double>("--max-clock-skew") { Description = "Seconds", DefaultValueFactory = _ => defaults.MaxClockSkew.TotalSeconds };
+        var a = AddressOptions();
+        var command = new Command("init", "Initialise a new cluster on this node, which becomes its controller (creates the CA and the KEK, sealed under the recovery passphrase)")
+        {
+            Dir, cluster, name, subgroup, a.Host, a.Port, a.Kmip, a.Management, a.Https, PassphraseFile, maxNodes, maxSkew,
+        };
+        command.SetAction(parse => Handle(() =>
+        {
+            var dir = RequireDir(parse);
+            new NodeDirectory(dir).EnsureEmpty();
+            var passphrase = Passphrase.Read(parse.GetValue(PassphraseFile), confirm: true);
+            Console.WriteLine(Provisioning.Init(dir, parse.GetValue(cluster)!, parse.GetValue(name)!, parse.GetValue(subgroup)!,
+                Addresses(parse, a), passphrase, parse.GetValue(maxNodes), TimeSpan.FromSeconds(parse.GetValue(maxSkew)),
+                defaults.MaxDisableDuration, defaults.NodeCertificateValidity));
+            return Task.FromResult(0);
+        }));
+        return command;
+    }
+
+    private static Command CandidateCommand()
+    {
+        var defaults = OkvClusterSettings.Create(Config.Empty);
+        var name = new Option<string>("--name") { Description = "The node name to ask for", Required = true };
+        var subgroup = new Option<string>("--subgroup") { DefaultValueFactory = _ => defaults.Subgroup };
+        var a = AddressOptions();
+        var command = new Command("candidate", "Prepare a new node: key pair and CSR (the private key never leaves this node)")
+        {
+            Dir, name, subgroup, a.Host, a.Port, a.Kmip, a.Management, a.Https,
+        };
+        command.SetAction(parse => Handle(() =>
+        {
+            Console.WriteLine(Provisioning.Candidate(RequireDir(parse), parse.GetValue(name)!, parse.GetValue(subgroup)!, Addresses(parse, a)).Message);
+            return Task.FromResult(0);
+        }));
+        return command;
+    }
+
+    private static Command AdmitCommand()
+    {
+        var csr = new Option<string>("--csr") { Description = "The candidate's CSR file", Required = true };
+        var fingerprint = new Option<string>("--fingerprint") { Description = "The fingerprint the candidate showed (verified against the CSR)", Required = true };
+        var output = new Option<string>("--out") { Description = "Where to write the bundle for the candidate", Required = true };
+        var command = new Command("admit", "On the controller: approve a candidate's CSR and issue its certificate bundle")
+        {
+            Dir, csr, fingerprint, PassphraseFile, output,
+        };
+        command.SetAction(parse => Handle(async () =>
+        {
+            var passphrase = Passphrase.Read(parse.GetValue(PassphraseFile));
+            Console.WriteLine(await Provisioning.Admit(RequireDir(parse), parse.GetValue(csr)!, parse.GetValue(fingerprint)!, passphrase,
+                parse.GetValue(output)!, OkvClusterSettings.Create(Config.Empty).NodeCertificateValidity));
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command JoinCommand()
+    {
+        var bundle = new Option<string>("--bundle") { Description = "The bundle from `okv admit`", Required = true };
+        var command = new Command("join", "On the candidate: install the bundle and ask the controller for admission")
+        {
+            Dir, bundle, Profile, ConfigFile, ClockOffset,
+        };
+        command.SetAction(parse => Handle(async () =>
+        {
+            var config = LoadConfig(parse);
+            var settings = OkvClusterSettings.Create(config);
+            Console.WriteLine(await Provisioning.Join(RequireDir(parse), parse.GetValue(bundle)!, config, Clock(parse), settings.AdmissionTimeout));
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command RunCommand()
+    {
+        var seeds = new Option<string?>("--seeds") { Description = "Comma-separated seed addresses overriding the recorded ones (env OKV_SEEDS)" };
+        var command = new Command("run", "Run a node from its data directory until SIGTERM") { Dir, Profile, ConfigFile, ClockOffset, seeds };
+        command.SetAction(parse => Handle(async () =>
+        {
+            var list = (parse.GetValue(seeds) ?? Env.Get("OKV_SEEDS"))?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            return await NodeRunner.Run(RequireDir(parse), LoadConfig(parse), list);
+        }));
+        return command;
+    }
+
+    private static Command UpCommand()
+    {
+        var nodes = new Option<int>("--nodes") { Description = "How many nodes", DefaultValueFactory = _ => 3 };
+        var dir = new Option<string>("--dir") { Description = "Where the cluster lives", DefaultValueFactory = _ => "./.okv" };
+        var basePort = new Option<int?>("--base-port") { Description = "First remoting port; KMIP, management and HTTPS ports follow at +100, +200, +300" };
+        var profile = new Option<string>("--profile") { DefaultValueFactory = _ => OperatorConfig.FastProfile };
+        var maxNodes = new Option<int>("--max-nodes") { Description = "The cluster's size limit (2..16)", DefaultValueFactory = _ => ClusterPolicy.HighestMaxNodes };
+        var command = new Command("up", "Start a local cluster of N nodes, each its own process, through the real admission flow")
+        {
+            nodes, dir, basePort, profile, maxNodes,
+        };
+        command.SetAction((parse, token) => Handle(() =>
+            new ClusterLauncher(parse.GetValue(dir)!, parse.GetValue(nodes), parse.GetValue(basePort), parse.GetValue(profile)!,
+                parse.GetValue(maxNodes), Console.Out).Run(token)));
+        return command;
+    }
+
+    private static Command IssueCommand()
+    {
+        var role = new Option<string>("--role") { Description = "endpoint or operator", Required = true };
+        var name = new Option<string>("--name") { Required = true };
+        var output = new Option<string>("--out") { Description = "Directory for NAME.pem and NAME.key", Required = true };
+        var days = new Option<int>("--days") { DefaultValueFactory = _ => 365 };
+        var command = new Command("issue", "On a member: issue an endpoint or operator identity from the cluster CA") { Dir, role, name, output, PassphraseFile, days };
+        command.SetAction(parse => Handle(() =>
+        {
+            var which = parse.GetValue(role) switch
+            {
+                "endpoint" => CertificateRole.Endpoint,
+                "operator" => CertificateRole.Operator,
+                var other => throw new CliError($"--role must be endpoint or operator, not '{other}'"),
+            };
+            var passphrase = Passphrase.Read(parse.GetValue(PassphraseFile));
+            var (certificate, key) = Provisioning.Issue(RequireDir(parse), which, parse.GetValue(name)!, parse.GetValue(output)!, passphrase,
+                TimeSpan.FromDays(parse.GetValue(days)));
+            Console.WriteLine($"issued {which.ToString().ToLowerInvariant()} '{parse.GetValue(name)}': {certificate} {key}");
+            return Task.FromResult(0);
+        }));
+        return command;
+    }
+
+    private static Command StatusCommand()
+    {
+        var command = new Command("status", "Show the cluster as this running node sees it") { Dir, Json };
+        command.SetAction(parse => Handle(async () =>
+        {
+            var response = await Provisioning.ControlData(new NodeDirectory(RequireDir(parse)), "status");
+            if (parse.GetValue(Json))
+            {
+                Console.WriteLine(response.Data!.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+                return 0;
+            }
+
+            var data = response.Data!;
+            Console.WriteLine($"cluster {data["cluster"]}  node {data["name"]} ({data["subgroup"]})  controller {data["controller"]}  leader {data["leader"]}");
+            foreach (var m in data["members"]!.AsArray())
+            {
+                Console.WriteLine($"  {m!["address"],-40} {m["status"],-8} {(m["reachable"]!.GetValue<bool>() ? "reachable" : "UNREACHABLE"),-12} [{string.Join(", ", m["roles"]!.AsArray().Select(r => r!.ToString()))}]");
+            }
+
+            Console.WriteLine($"Count: {data["members"]!.AsArray().Count} nodes");
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command NodeCommand()
+    {
+        var node = new Command("node", "The controller's node registry and node lifecycle");
+        var list = new Command("list", "List the registry: state, subgroup, version, certificate fingerprint") { Dir, Json };
+        list.SetAction(parse => Handle(async () =>
+        {
+            var response = await Provisioning.ControlData(new NodeDirectory(RequireDir(parse)), "registry");
+            if (parse.GetValue(Json))
+            {
+                Console.WriteLine(response.Data!.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+                return 0;
+            }
+
+            var data = response.Data!;
+            Console.WriteLine($"registry v{data["version"]}  controller {data["controller"]}");
+            foreach (var n in data["nodes"]!.AsArray())
+            {
+                Console.WriteLine($"  {n!["name"],-10} {n["state"],-13} {n["subgroup"],-8} {n["version"],-8} {Fingerprint.Short(n["fingerprint"]!.GetValue<string>())}  {n["address"]}");
+            }
+
+            return 0;
+        }));
+        node.Subcommands.Add(list);
+        foreach (var (verb, action) in new[] { ("disable", "Disable"), ("enable", "Enable"), ("remove", "Remove"), ("force-remove", "ForceRemove") })
+        {
+            var name = new Option<string>("--name", "-n") { Description = "The node", Required = true };
+            var command = new Command(verb, $"{action} a node (through the controller)") { Dir, name };
+            command.SetAction(parse => Handle(async () =>
+            {
+                Console.WriteLine(await Provisioning.Control(new NodeDirectory(RequireDir(parse)), "lifecycle",
+                    new() { ["name"] = parse.GetValue(name)!, ["action"] = action }));
+                return 0;
+            }));
+            node.Subcommands.Add(command);
+        }
+
+        return node;
+    }
+
+    private static Command SubgroupCommand()
+    {
+        var subgroup = new Command("subgroup", "Subgroups (data centres)");
+        var name = new Option<string>("--name") { Required = true };
+        var add = new Command("add", "Add a subgroup (through the controller)") { Dir, name };
+        add.SetAction(parse => Handle(async () =>
+        {
+            Console.WriteLine(await Provisioning.Control(new NodeDirectory(RequireDir(parse)), "subgroup-add", new() { ["name"] = parse.GetValue(name)! }));
+            return 0;
+        }));
+        subgroup.Subcommands.Add(add);
+        return subgroup;
+    }
+
+    private static NodeAddresses Addresses(ParseResult parse,
+        (Option<string> Host, Option<int> Port, Option<int> Kmip, Option<int> Management, Option<int> Https) a) =>
+        new(parse.GetValue(a.Host)!, parse.GetValue(a.Port), parse.GetValue(a.Kmip), parse.GetValue(a.Management), parse.GetValue(a.Https));
+
+    private static string RequireDir(ParseResult parse) =>
+        parse.GetValue(Dir) is { Length: > 0 } dir ? dir : throw new CliError("--dir is required (or set OKV_DATA_DIR)");
+
+    private static TimeProvider Clock(ParseResult parse) =>
+        parse.GetValue(ClockOffset) is var seconds && seconds != 0 ? new OffsetTimeProvider(TimeSpan.FromSeconds(seconds)) : TimeProvider.System;
+
+    private static Config LoadConfig(ParseResult parse)
+    {
+        var config = OperatorConfig.Load(parse.GetValue(Profile)!, parse.GetValue(ConfigFile));
+        var offset = parse.GetValue(ClockOffset);
+        return offset == 0
+            ? config
+            : ConfigurationFactory.ParseString($"okv.node.clock-offset = {offset.ToString(System.Globalization.CultureInfo.InvariantCulture)}s").WithFallback(config);
+    }
+
+    /// <summary>Turns every expected failure into one line on stderr and its exit code.</summary>
+    private static async Task<int> Handle(Func<Task<int>> action)
+    {
+        try
+        {
+            return await action();
+        }
+        catch (CliError e)
+        {
+            return Fail(e.Message, e.ExitCode);
+        }
+        catch (WrongPassphraseException e)
+        {
+            return Fail(e.Message + "; nothing was changed", CliError.Refused);
+        }
+        catch (Exception e) when (e is PkiException or ControlException or InvalidOperationException or IOException or JsonException
+                                      or UnauthorizedAccessException or OperationCanceledException)
+        {
+            return Fail(e.Message, CliError.Failed);
+        }
+    }
+
+    private static int Fail(string message, int exitCode)
+    {
+        Console.Error.WriteLine($"okv: error: {message}");
+        return exitCode;
+    }
+}

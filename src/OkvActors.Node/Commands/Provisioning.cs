@@ -1,0 +1,263 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json;
+using Akka.Configuration;
+using OkvActors.Cluster;
+using OkvActors.Cluster.Control;
+using OkvActors.Cluster.Controller;
+using OkvActors.Cluster.Storage;
+using OkvActors.Cluster.Trust;
+using OkvActors.Node.Cli;
+using OkvActors.Pki.Certificates;
+using OkvActors.Pki.Sealing;
+using OkvActors.Pki.Trust;
+
+namespace OkvActors.Node.Commands;
+
+public sealed record NodeAddresses(string Host, int Port, int KmipPort, int ManagementPort, int HttpsPort);
+
+/// <summary>
+/// The single-node production verbs: init (the controller), candidate, admit (on the controller), join
+/// (on the candidate) and issue (endpoint and operator identities). Each validates everything before it
+/// writes anything, so a refused step leaves the data directory as it was.
+/// </summary>
+public static class Provisioning
+{
+    private static readonly TimeSpan ControlTimeout = TimeSpan.FromSeconds(30);
+
+    public static string Init(string dirPath, string cluster, string name, string subgroup, NodeAddresses addresses,
+        string passphrase, int maxNodes, TimeSpan maxClockSkew, TimeSpan maxDisable, TimeSpan certificateValidity)
+    {
+        var dir = new NodeDirectory(dirPath);
+        dir.EnsureEmpty();
+        NodeNames.Validate(cluster, "cluster name");
+        NodeNames.Validate(name);
+        NodeNames.Validate(subgroup, "subgroup name");
+        if (maxNodes is < ClusterPolicy.LowestMaxNodes or > ClusterPolicy.HighestMaxNodes)
+        {
+            throw new CliError($"--max-nodes must be between {ClusterPolicy.LowestMaxNodes} and {ClusterPolicy.HighestMaxNodes}, not {maxNodes}");
+        }
+
+        PassphraseSeal.CheckStrength(passphrase);
+        dir.Create();
+        using var ca = ClusterCa.Create(cluster);
+        var kek = RandomNumberGenerator.GetBytes(32);
+        var caKey = ca.ExportKeyPkcs8();
+        try
+        {
+            using var nodeKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+            var csr = SigningRequest.Create(name, AddressesOf(addresses.Host), nodeKey);
+            using var certificate = ca.IssueNode(csr, certificateValidity);
+            Pem.WritePrivateFile(dir.KeyFile, Pem.PrivateKey(nodeKey));
+            Pem.WriteFile(dir.CertificateFile, Pem.Certificate(certificate));
+            Pem.WriteFile(dir.CaFile, Pem.Certificate(ca.Certificate));
+            Pem.WritePrivateFile(dir.SealedCaKeyFile, PassphraseSeal.Seal(caKey, passphrase, NodeCredentials.CaKeyPurpose));
+            Pem.WritePrivateFile(dir.SealedKekFile, PassphraseSeal.Seal(kek, passphrase, NodeCredentials.KekPurpose));
+            Pem.WritePrivateFile(dir.WrappedKekFile, PublicKeyWrap.Wrap(kek, certificate.PublicKey, NodeCredentials.KekPurpose));
+
+            var manifest = new NodeManifest(name, subgroup, addresses.Host, addresses.Port, addresses.KmipPort,
+                addresses.ManagementPort, addresses.HttpsPort, NodeStage.Member, cluster, null, Founder: true);
+            var policy = new ClusterPolicy(cluster, [subgroup], maxNodes, maxClockSkew, maxDisable);
+            var founder = new NodeRecord(name, subgroup, NodeState.Active, csr.Fingerprint, manifest.RemotingAddress(cluster),
+                SoftwareVersion.Current, DateTimeOffset.UtcNow);
+            File.WriteAllText(dir.GenesisFile, JsonSerializer.Serialize(ControllerState.Genesis(policy, founder, name), GenesisJson.Options));
+            dir.WriteManifest(manifest);
+            return $"initialised cluster '{cluster}': node '{name}' (subgroup {subgroup}) is its controller; " +
+                   $"CA fingerprint {Fingerprint.Of(ca.Certificate)}. Start it with: okv run --dir {dir.Root}";
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(kek);
+            CryptographicOperations.ZeroMemory(caKey);
+        }
+    }
+
+    public static (string Message, string Fingerprint) Candidate(string dirPath, string name, string subgroup, NodeAddresses addresses)
+    {
+        var dir = new NodeDirectory(dirPath);
+        dir.EnsureEmpty();
+        NodeNames.Validate(name);
+        NodeNames.Validate(subgroup, "subgroup name");
+        dir.Create();
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var csr = SigningRequest.Create(name, AddressesOf(addresses.Host), key);
+        Pem.WritePrivateFile(dir.KeyFile, Pem.PrivateKey(key));
+        File.WriteAllText(dir.CsrFile, csr.PemText);
+        dir.WriteManifest(new NodeManifest(name, subgroup, addresses.Host, addresses.Port, addresses.KmipPort,
+            addresses.ManagementPort, addresses.HttpsPort, NodeStage.Candidate));
+        return ($"candidate '{name}' (subgroup {subgroup}) is ready. CSR: {dir.CsrFile}\n" +
+                $"fingerprint: {csr.Fingerprint}\n" +
+                $"On the controller: okv admit --dir CONTROLLER_DIR --csr {dir.CsrFile} --fingerprint {csr.Fingerprint} --out BUNDLE",
+            csr.Fingerprint);
+    }
+
+    public static async Task<string> Admit(string controllerDir, string csrPath, string fingerprint, string passphrase, string outPath,
+        TimeSpan certificateValidity)
+    {
+        var dir = new NodeDirectory(controllerDir);
+        var manifest = MemberManifest(dir);
+        if (!File.Exists(csrPath))
+        {
+            throw new CliError($"CSR file {csrPath} does not exist");
+        }
+
+        var csr = SigningRequest.Parse(File.ReadAllText(csrPath));
+        if (csr.Fingerprint != Fingerprint.Normalize(fingerprint))
+        {
+            throw new CliError(
+                $"the CSR's fingerprint is {csr.Fingerprint}, not the {Fingerprint.Normalize(fingerprint)} you were given: it is not the candidate's CSR; do not admit it",
+                CliError.Refused);
+        }
+
+        using var ca = UnsealCa(dir, passphrase);
+        var approval = await Control(dir, "approve", new()
+        {
+            ["name"] = csr.Name,
+            ["fingerprint"] = csr.Fingerprint,
+            ["publicKeyInfo"] = Convert.ToBase64String(csr.PublicKey.ExportSubjectPublicKeyInfo()),
+        });
+        using var certificate = ca.IssueNode(csr, certificateValidity);
+        var seeds = await UpMembers(dir);
+        var bundle = new Bundle(manifest.Cluster!, csr.Name, Pem.Certificate(certificate), Pem.Certificate(ca.Certificate), seeds);
+        File.WriteAllText(outPath, bundle.ToJson());
+        return $"{approval}. Bundle for '{csr.Name}': {Path.GetFullPath(outPath)}\nOn the candidate: okv join --dir CANDIDATE_DIR --bundle {outPath}";
+    }
+
+    public static async Task<string> Join(string dirPath, string bundlePath, Config operatorConfig, TimeProvider clock, TimeSpan timeout)
+    {
+        var dir = new NodeDirectory(dirPath);
+        var manifest = dir.ReadManifest();
+        if (manifest.Stage == NodeStage.Member)
+        {
+            throw new CliError(
+                $"{dir.Root} already holds node '{manifest.Name}' of cluster '{manifest.Cluster}'; a data directory serves one cluster for life: use a new --dir",
+                CliError.Refused);
+        }
+
+        var bundle = Bundle.Read(bundlePath);
+        if (bundle.Name != manifest.Name)
+        {
+            throw new CliError($"the bundle is for node '{bundle.Name}', this candidate is '{manifest.Name}'", CliError.Refused);
+        }
+
+        var keyPem = File.ReadAllText(dir.KeyFile);
+        X509Certificate2 certificate;
+        try
+        {
+            certificate = Pem.ReadCertificateWithKey(bundle.Certificate, keyPem);
+        }
+        catch (PkiException)
+        {
+            throw new CliError("the bundle's certificate was issued for another key (another candidate's CSR?)", CliError.Refused);
+        }
+
+        using var _ = certificate;
+        using var ca = Pem.ReadCertificate(bundle.Ca);
+        var verdict = new PeerCertificateValidator(ca, new RevocationList(), RemotingTrust.RemotingRoles, clock).Validate(certificate);
+        if (!verdict.Accepted)
+        {
+            throw new CliError($"the bundle's certificate is not usable: {verdict.Detail}", CliError.Refused);
+        }
+
+        var request = new RequestAdmission(manifest.Name, manifest.Subgroup, verdict.Fingerprint, SoftwareVersion.Current,
+            clock.GetUtcNow(), manifest.RemotingAddress(bundle.Cluster));
+        var reply = await AdmissionClient.RequestAsync(bundle.Cluster, bundle.Seeds, manifest.Host, certificate, ca, request,
+            operatorConfig, timeout);
+        if (reply is AdmissionRejected rejected)
+        {
+            throw new CliError($"admission refused: {rejected.Reason}", CliError.Refused);
+        }
+
+        var admitted = (Admitted)reply;
+        using (var key = Pem.ReadPrivateKey(keyPem))
+        {
+            // Prove the KEK opens with our key before we record anything.
+            CryptographicOperations.ZeroMemory(PublicKeyWrap.Unwrap(admitted.WrappedKek, key, NodeCredentials.KekPurpose));
+        }
+
+        Pem.WriteFile(dir.CertificateFile, bundle.Certificate);
+        Pem.WriteFile(dir.CaFile, bundle.Ca);
+        Pem.WritePrivateFile(dir.WrappedKekFile, admitted.WrappedKek);
+        Pem.WritePrivateFile(dir.SealedCaKeyFile, admitted.SealedCaKey);
+        Pem.WritePrivateFile(dir.SealedKekFile, admitted.SealedKek);
+        File.Delete(dir.CsrFile);
+        dir.WriteManifest(manifest with { Stage = NodeStage.Member, Cluster = admitted.ClusterName, Seeds = admitted.Seeds });
+        return $"admitted: node '{manifest.Name}' is a member of cluster '{admitted.ClusterName}'. Start it with: okv run --dir {dir.Root}";
+    }
+
+    public static (string CertificateFile, string KeyFile) Issue(string controllerDir, CertificateRole role, string name, string outDir,
+        string passphrase, TimeSpan validity)
+    {
+        var dir = new NodeDirectory(controllerDir);
+        MemberManifest(dir);
+        if (role == CertificateRole.Node)
+        {
+            throw new CliError("node certificates come only from `okv admit` (CSR flow)");
+        }
+
+        using var ca = UnsealCa(dir, passphrase);
+        var (certificate, key) = ca.IssueWithNewKey(name, role, validity);
+        using (certificate)
+        using (key)
+        {
+            Directory.CreateDirectory(outDir);
+            var certificateFile = Path.GetFullPath(Path.Combine(outDir, $"{name}.pem"));
+            var keyFile = Path.GetFullPath(Path.Combine(outDir, $"{name}.key"));
+            Pem.WriteFile(certificateFile, Pem.Certificate(certificate));
+            Pem.WritePrivateFile(keyFile, Pem.PrivateKey(key));
+            return (certificateFile, keyFile);
+        }
+    }
+
+    public static async Task<string> Control(NodeDirectory dir, string command, Dictionary<string, string>? args = null) =>
+        (await ControlData(dir, command, args)).Message;
+
+    public static async Task<ControlResponse> ControlData(NodeDirectory dir, string command, Dictionary<string, string>? args = null)
+    {
+        var response = await ControlClient.SendAsync(dir.ControlSocket, new ControlRequest(command, args), ControlTimeout);
+        if (!response.Ok)
+        {
+            throw new CliError(response.Message, CliError.Refused);
+        }
+
+        return response;
+    }
+
+    private static async Task<IReadOnlyList<string>> UpMembers(NodeDirectory dir)
+    {
+        var status = await ControlData(dir, "status");
+        return status.Data!["members"]!.AsArray()
+            .Where(m => m!["status"]!.GetValue<string>() == "Up")
+            .Select(m => m!["address"]!.GetValue<string>())
+            .ToArray();
+    }
+
+    private static NodeManifest MemberManifest(NodeDirectory dir)
+    {
+        var manifest = dir.ReadManifest();
+        if (manifest.Stage != NodeStage.Member)
+        {
+            throw new CliError($"{dir.Root} holds a candidate, not a cluster member");
+        }
+
+        return manifest;
+    }
+
+    private static ClusterCa UnsealCa(NodeDirectory dir, string passphrase)
+    {
+        var caKey = PassphraseSeal.Unseal(File.ReadAllBytes(dir.SealedCaKeyFile), passphrase, NodeCredentials.CaKeyPurpose);
+        try
+        {
+            using var caCertificate = Pem.ReadCertificate(File.ReadAllText(dir.CaFile));
+            return ClusterCa.Load(caCertificate, caKey);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(caKey);
+        }
+    }
+
+    private static IEnumerable<IPAddress> AddressesOf(string host) =>
+        IPAddress.TryParse(host, out var ip) ? [ip] : [];
+}
