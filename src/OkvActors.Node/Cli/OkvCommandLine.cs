@@ -149,10 +149,10 @@ public static class OkvCommandLine
     {
         var seeds = new Option<string?>("--seeds") { Description = "Comma-separated seed addresses overriding the recorded ones (env OKV_SEEDS)" };
         var command = new Command("run", "Run a node from its data directory until SIGTERM") { Dir, Profile, ConfigFile, ClockOffset, seeds };
-        command.SetAction(parse => Handle(async () =>
+        command.SetAction((parse, token) => Handle(async () =>
         {
             var list = (parse.GetValue(seeds) ?? Env.Get("OKV_SEEDS"))?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            return await NodeRunner.Run(RequireDir(parse), LoadConfig(parse), list);
+            return await NodeRunner.Run(RequireDir(parse), LoadConfig(parse), list, token);
         }));
         return command;
     }

@@ -1,0 +1,62 @@
+using Akka.Configuration;
+using OkvActors.Cluster.Hosting;
+using OkvActors.Cluster.Storage;
+using Xunit;
+
+namespace OkvActors.Cluster.Tests.Hosting;
+
+public sealed class NodeConfigTests
+{
+    private const string Self = "akka.ssl.tcp://okv@127.0.0.1:4054";
+    private const string Other1 = "akka.ssl.tcp://okv@127.0.0.1:4053";
+    private const string Other2 = "akka.ssl.tcp://okv@127.0.0.1:4055";
+
+    private static readonly NodeManifest Manifest = new("node2", "sg02", "127.0.0.1", 4054, 5697, 9111, 8444, NodeStage.Member, "okv");
+
+    [Fact]
+    public void A_founder_without_recorded_seeds_seeds_itself()
+    {
+        Assert.Equal([Self], NodeConfig.SeedsFor(Manifest with { Founder = true }));
+    }
+
+    [Fact]
+    public void A_non_founder_without_recorded_seeds_has_no_seeds()
+    {
+        Assert.Empty(NodeConfig.SeedsFor(Manifest));
+        Assert.Empty(NodeConfig.SeedsFor(Manifest with { Seeds = [] }));
+    }
+
+    [Fact]
+    public void Recorded_seeds_with_self_first_keep_self_first()
+    {
+        Assert.Equal([Self, Other1, Other2], NodeConfig.SeedsFor(Manifest with { Seeds = [Self, Other1, Other2] }));
+    }
+
+    [Fact]
+    public void Recorded_seeds_with_self_elsewhere_drop_self()
+    {
+        Assert.Equal([Other1, Other2], NodeConfig.SeedsFor(Manifest with { Seeds = [Other1, Self, Other2] }));
+        Assert.Equal([Other1, Other2], NodeConfig.SeedsFor(Manifest with { Seeds = [Other1, Other2, Self], Founder = true }));
+    }
+
+    [Fact]
+    public void The_node_config_puts_per_node_values_over_the_operator_config_over_the_defaults()
+    {
+        var directory = new NodeDirectory(Path.Combine(Path.GetTempPath(), "okv-config-test"));
+        var operatorConfig = ConfigurationFactory.ParseString("""
+            akka.remote.dot-netty.tcp.port = 9999
+            okv.cluster.max-nodes = 4
+            """);
+
+        var config = NodeConfig.For(Manifest with { Seeds = [Other1, Self] }, directory, operatorConfig);
+
+        Assert.Equal("127.0.0.1", config.GetString("akka.remote.dot-netty.tcp.hostname"));
+        Assert.Equal(4054, config.GetInt("akka.remote.dot-netty.tcp.port"));
+        Assert.Equal(["okv-node", "subgroup-sg02"], config.GetStringList("akka.cluster.roles"));
+        Assert.Equal([Other1], config.GetStringList("akka.cluster.seed-nodes"));
+        Assert.Equal($"Data Source={directory.DatabaseFile}", config.GetString("akka.persistence.journal.sql.connection-string"));
+        Assert.Equal($"Data Source={directory.DatabaseFile}", config.GetString("akka.persistence.snapshot-store.sql.connection-string"));
+        Assert.Equal(4, OkvClusterSettings.Create(config).MaxNodes);
+        Assert.Equal(TimeSpan.FromSeconds(15), OkvClusterSettings.Create(config).AskTimeout);
+    }
+}

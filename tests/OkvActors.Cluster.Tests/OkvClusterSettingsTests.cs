@@ -1,0 +1,62 @@
+using Akka.Configuration;
+using Xunit;
+
+namespace OkvActors.Cluster.Tests;
+
+public sealed class OkvClusterSettingsTests
+{
+    [Fact]
+    public void Empty_config_exposes_every_default_from_reference_conf()
+    {
+        var settings = OkvClusterSettings.Create(Config.Empty);
+
+        Assert.Equal("sg01", settings.Subgroup);
+        Assert.Equal("127.0.0.1", settings.Host);
+        Assert.Equal(4053, settings.Port);
+        Assert.Equal(5696, settings.KmipPort);
+        Assert.Equal(9110, settings.ManagementPort);
+        Assert.Equal(8443, settings.HttpsPort);
+        Assert.Equal(TimeSpan.Zero, settings.ClockOffset);
+        Assert.Equal(16, settings.MaxNodes);
+        Assert.Equal(TimeSpan.FromSeconds(5), settings.MaxClockSkew);
+        Assert.Equal(TimeSpan.FromHours(24), settings.MaxDisableDuration);
+        Assert.Equal(TimeSpan.FromDays(730), settings.NodeCertificateValidity);
+        Assert.Equal(TimeSpan.FromSeconds(5), settings.WriteTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(15), settings.AskTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(20), settings.AdmissionTimeout);
+    }
+
+    [Fact]
+    public void An_override_wins_over_the_default_and_leaves_the_other_defaults()
+    {
+        var config = ConfigurationFactory.ParseString("""
+            okv.node { subgroup = "sg07", port = 5000, clock-offset = 90s }
+            okv.cluster.max-nodes = 5
+            okv.controller.ask-timeout = 2m
+            """);
+
+        var settings = OkvClusterSettings.Create(config);
+
+        Assert.Equal("sg07", settings.Subgroup);
+        Assert.Equal(5000, settings.Port);
+        Assert.Equal(TimeSpan.FromSeconds(90), settings.ClockOffset);
+        Assert.Equal(5, settings.MaxNodes);
+        Assert.Equal(TimeSpan.FromMinutes(2), settings.AskTimeout);
+        Assert.Equal("127.0.0.1", settings.Host);
+        Assert.Equal(TimeSpan.FromSeconds(5), settings.MaxClockSkew);
+        Assert.Equal(TimeSpan.FromSeconds(20), settings.AdmissionTimeout);
+    }
+
+    [Fact]
+    public void The_default_config_binds_okv_messages_to_the_okv_serializer_and_the_durable_store()
+    {
+        var config = OkvClusterSettings.DefaultConfig();
+
+        Assert.Equal("OkvActors.Cluster.Serialization.OkvSerializer, OkvActors.Cluster", config.GetString("akka.actor.serializers.okv"));
+        Assert.Equal(["okv-controller"], config.GetStringList("akka.cluster.distributed-data.durable.keys"));
+        Assert.Equal("OkvActors.Cluster.Durability.SqlDurableStore, OkvActors.Cluster",
+            config.GetString("akka.cluster.distributed-data.durable.store-actor-class"));
+        Assert.Equal("okv-ddata-durable", config.GetString("akka.cluster.distributed-data.durable.sql.persistence-id"));
+        Assert.Equal(100, config.GetInt("akka.cluster.distributed-data.durable.sql.snapshot-every"));
+    }
+}

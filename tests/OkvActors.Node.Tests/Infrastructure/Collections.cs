@@ -1,0 +1,30 @@
+using Xunit;
+
+namespace OkvActors.Node.Tests.Infrastructure;
+
+/// <summary>Three nodes at their size limit (max-nodes 3), shared by tests that leave it as they found it.</summary>
+public sealed class FormedCluster() : LocalCluster(basePort: 25000, nodes: 3, maxNodes: 3);
+
+[CollectionDefinition(Name)]
+public sealed class FormedClusterCollection : ICollectionFixture<FormedCluster>
+{
+    public const string Name = "formed cluster";
+}
+
+/// <summary>A cluster the node-removal test may change.</summary>
+public sealed class RemovalCluster() : LocalCluster(basePort: 26000);
+
+[CollectionDefinition(Name)]
+public sealed class RemovalClusterCollection : ICollectionFixture<RemovalCluster>
+{
+    public const string Name = "removal cluster";
+}
+
+/// <summary>A cluster whose controller's node the hand-over test kills.</summary>
+public sealed class HandOverCluster() : LocalCluster(basePort: 27000);
+
+[CollectionDefinition(Name)]
+public sealed class HandOverClusterCollection : ICollectionFixture<HandOverCluster>
+{
+    public const string Name = "hand-over cluster";
+}

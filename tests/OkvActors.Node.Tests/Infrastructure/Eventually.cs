@@ -1,0 +1,38 @@
+namespace OkvActors.Node.Tests.Infrastructure;
+
+/// <summary>Waits for a condition on real processes (polling, never a fixed sleep), failing with what was last seen.</summary>
+public static class Eventually
+{
+    public static async Task<T> Until<T>(Func<Task<(bool Done, T Value, string Seen)>> probe, TimeSpan timeout, string what)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(250));
+        var seen = "nothing yet";
+        do
+        {
+            try
+            {
+                var (done, value, description) = await probe();
+                if (done)
+                {
+                    return value;
+                }
+
+                seen = description;
+            }
+            catch (Exception e) when (e is not Xunit.Sdk.XunitException)
+            {
+                seen = $"{e.GetType().Name}: {e.Message}";
+            }
+        }
+        while (DateTime.UtcNow < deadline && await timer.WaitForNextTickAsync());
+
+        throw new Xunit.Sdk.XunitException($"timed out after {timeout.TotalSeconds:0}s waiting for {what}; last seen: {seen}");
+    }
+
+    public static Task Until(Func<Task<bool>> probe, TimeSpan timeout, string what) =>
+        Until(async () => (await probe(), true, "condition false"), timeout, what);
+
+    public static Task Until(Func<bool> probe, TimeSpan timeout, string what) =>
+        Until(() => Task.FromResult(probe()), timeout, what);
+}
