@@ -23,6 +23,7 @@ public static class AdmissionClient
         X509Certificate2 ca,
         RequestAdmission request,
         Config operatorConfig,
+        TimeProvider clock,
         TimeSpan timeout)
     {
         var config = ConfigurationFactory.ParseString($$"""
@@ -44,8 +45,9 @@ public static class AdmissionClient
             {
                 try
                 {
+                    // Stamp the clock as late as possible: the controller compares it with its own.
                     return await system.ActorSelection($"{seed}/user/{NodeHost.ControllerProxyName}")
-                        .Ask<IControllerReply>(request, perSeed);
+                        .Ask<IControllerReply>(request with { CandidateClock = clock.GetUtcNow() }, perSeed);
                 }
                 catch (AskTimeoutException)
                 {

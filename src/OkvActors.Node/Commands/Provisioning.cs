@@ -163,7 +163,7 @@ public static class Provisioning
         var request = new RequestAdmission(manifest.Name, manifest.Subgroup, verdict.Fingerprint, SoftwareVersion.Current,
             clock.GetUtcNow(), manifest.RemotingAddress(bundle.Cluster));
         var reply = await AdmissionClient.RequestAsync(bundle.Cluster, bundle.Seeds, manifest.Host, certificate, ca, request,
-            operatorConfig, timeout);
+            operatorConfig, clock, timeout);
         if (reply is AdmissionRejected rejected)
         {
             throw new CliError($"admission refused: {rejected.Reason}", CliError.Refused);

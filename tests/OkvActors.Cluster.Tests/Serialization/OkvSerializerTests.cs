@@ -1,23 +1,30 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Serialization;
 using System.Text;
+using Akka.Actor;
 using Akka.Configuration;
 using OkvActors.Cluster.Controller;
 using OkvActors.Cluster.Durability;
 using OkvActors.Cluster.Serialization;
 using Xunit;
-using Xunit.Abstractions;
 
 namespace OkvActors.Cluster.Tests.Serialization;
 
-public sealed class OkvSerializerTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit(Config, nameof(OkvSerializerTests), output)
+/// <summary>
+/// One cluster-provider ActorSystem for the whole class: every test here only reads its serialization
+/// settings, and starting and stopping remoting per test would cost about a second each.
+/// </summary>
+public sealed class SerializationSystem() : Akka.TestKit.Xunit2.TestKit(Config, nameof(OkvSerializerTests))
 {
     private static readonly Config Config = ConfigurationFactory.ParseString("""
             akka.actor.provider = cluster
             akka.remote.dot-netty.tcp { hostname = "127.0.0.1", port = 0 }
             """)
         .WithFallback(OkvClusterSettings.DefaultConfig());
+}
 
+public sealed class OkvSerializerTests(SerializationSystem system) : IClassFixture<SerializationSystem>
+{
     // A non-UTC offset, so a round trip that dropped it would show.
     private static readonly DateTimeOffset At = new(2025, 3, 1, 12, 30, 15, TimeSpan.FromHours(2));
 
@@ -54,6 +61,8 @@ public sealed class OkvSerializerTests(ITestOutputHelper output) : Akka.TestKit.
     };
 
     public static TheoryData<string> WireTypes => new(Samples.Keys);
+
+    private ActorSystem Sys => system.Sys;
 
     private OkvSerializer Okv => (OkvSerializer)Sys.Serialization.FindSerializerForType(typeof(IOkvMessage));
 
