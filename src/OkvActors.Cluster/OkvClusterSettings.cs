@@ -17,7 +17,7 @@ public sealed class OkvClusterSettings
         KmipPort = node.GetInt("kmip-port");
         ManagementPort = node.GetInt("management-port");
         HttpsPort = node.GetInt("https-port");
-        ClockOffset = node.GetTimeSpan("clock-offset");
+        ClockOffset = SignedDuration(node, "clock-offset");
         MaxNodes = cluster.GetInt("max-nodes");
         MaxClockSkew = cluster.GetTimeSpan("max-clock-skew");
         MaxDisableDuration = cluster.GetTimeSpan("max-disable-duration");
@@ -54,6 +54,15 @@ public sealed class OkvClusterSettings
     public TimeSpan AskTimeout { get; }
 
     public TimeSpan AdmissionTimeout { get; }
+
+    /// <summary>HOCON durations can't be negative; a clock may run behind, so "-3s" is read here.</summary>
+    private static TimeSpan SignedDuration(Config config, string key)
+    {
+        var text = config.GetString(key).Trim();
+        var negative = text.StartsWith('-');
+        var magnitude = ConfigurationFactory.ParseString($"d = {text.TrimStart('-')}").GetTimeSpan("d");
+        return negative ? -magnitude : magnitude;
+    }
 
     /// <summary>The module's embedded defaults.</summary>
     public static Config DefaultConfig() =>

@@ -27,6 +27,14 @@ public sealed class OkvClusterSettingsTests
     }
 
     [Fact]
+    public void A_clock_offset_may_be_negative()
+    {
+        var settings = OkvClusterSettings.Create(ConfigurationFactory.ParseString("okv.node.clock-offset = \"-3s\""));
+
+        Assert.Equal(TimeSpan.FromSeconds(-3), settings.ClockOffset);
+    }
+
+    [Fact]
     public void An_override_wins_over_the_default_and_leaves_the_other_defaults()
     {
         var config = ConfigurationFactory.ParseString("""

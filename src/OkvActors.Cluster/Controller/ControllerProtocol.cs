@@ -35,6 +35,7 @@ public enum AdmissionRefusal
     Revoked,
     WrongCluster,
     RestrictedMode,
+    Disabled,
 }
 
 public sealed record AdmissionRejected(AdmissionRefusal Refusal, string Reason) : IControllerReply;

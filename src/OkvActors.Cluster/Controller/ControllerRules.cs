@@ -102,6 +102,13 @@ public static class ControllerRules
                 AdmissionRefusal.DuplicateName);
         }
 
+        if (existing is { State: NodeState.Disabled })
+        {
+            return RuleOutcome.Reject(
+                $"node '{request.Name}' is disabled; an operator must enable it on the controller (`okv node enable`) first",
+                AdmissionRefusal.Disabled);
+        }
+
         if (existing is { State: NodeState.Active } && existing.Address != request.Address)
         {
             return RuleOutcome.Reject($"node '{request.Name}' is already active at {existing.Address}", AdmissionRefusal.DuplicateName);

@@ -292,7 +292,7 @@ public static class OkvCommandLine
         var offset = parse.GetValue(ClockOffset);
         return offset == 0
             ? config
-            : ConfigurationFactory.ParseString($"okv.node.clock-offset = {offset.ToString(System.Globalization.CultureInfo.InvariantCulture)}s").WithFallback(config);
+            : ConfigurationFactory.ParseString($"okv.node.clock-offset = \"{offset.ToString(System.Globalization.CultureInfo.InvariantCulture)}s\"").WithFallback(config);
     }
 
     /// <summary>Turns every expected failure into one line on stderr and its exit code.</summary>

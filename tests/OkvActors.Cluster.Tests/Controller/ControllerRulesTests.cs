@@ -533,6 +533,16 @@ public sealed class ControllerRulesTests
 
     private RequestAdmission RequestFor(int n) => new($"node{n}", "sg01", _keys[n].Fingerprint, Version, Now, AddressOf(n));
 
+    [Fact]
+    public void Admit_refuses_a_disabled_node_until_it_is_enabled()
+    {
+        var disabled = Disable(Admit(Admit(_genesis, 2), 3), "node2", Now);
+
+        AssertRefused(ControllerRules.Admit(disabled, RequestFor(2), Version, Now, Writer), AdmissionRefusal.Disabled, "'node2' is disabled", "okv node enable");
+        var enabled = Accepted(ControllerRules.ChangeLifecycle(disabled, new ChangeNodeLifecycle("node2", LifecycleAction.Enable), Now, Writer));
+        Accepted(ControllerRules.Admit(enabled, RequestFor(2), Version, Now, Writer));
+    }
+
     private ControllerState Approve(ControllerState state, int n) =>
         Accepted(ControllerRules.Approve(state, ApprovalFor(n), Now, Writer));
 
