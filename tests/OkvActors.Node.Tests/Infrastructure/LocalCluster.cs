@@ -126,8 +126,7 @@ public abstract class LocalCluster : IAsyncLifetime
     public async Task<JsonNode> Registry(string node)
     {
         var response = await ControlClient.SendAsync(Dir(node).ControlSocket, new ControlRequest("registry"), TimeSpan.FromSeconds(30));
-        Assert.True(response.Ok, response.Message);
-        return response.Data!;
+        return response.Ok ? response.Data! : throw new InvalidOperationException($"registry from {node}: {response.Message}");
     }
 
     public static IReadOnlyList<string> UpMembers(JsonNode status) =>

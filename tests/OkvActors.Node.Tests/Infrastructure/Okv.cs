@@ -66,16 +66,15 @@ public static class Okv
         var process = Process.Start(info)!;
         var log = new StreamWriter(logFile, append: true) { AutoFlush = true };
         var gate = new object();
+        var closed = false;
         void Write(string? line)
         {
-            if (line is null)
-            {
-                return;
-            }
-
             lock (gate)
             {
-                log.WriteLine(line);
+                if (line is not null && !closed)
+                {
+                    log.WriteLine(line);
+                }
             }
         }
 
@@ -83,7 +82,16 @@ public static class Okv
         process.ErrorDataReceived += (_, e) => Write(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        process.Exited += (_, _) => log.Dispose();
+        process.Exited += (_, _) =>
+        {
+            // Output events can still arrive after Exited: close the log under the same lock.
+            process.WaitForExit();
+            lock (gate)
+            {
+                closed = true;
+                log.Dispose();
+            }
+        };
         process.EnableRaisingEvents = true;
         return process;
     }
