@@ -100,36 +100,36 @@ public sealed class RogueNodeTests(FormedCluster cluster, ITestOutputHelper outp
         switch (kind)
         {
             case "foreign-ca":
-            {
-                // Another CA that even calls its cluster "okv".
-                using var foreign = ClusterCa.Create("okv");
-                return (foreign.IssueNode(csr, TimeSpan.FromDays(1)), key);
-            }
+                {
+                    // Another CA that even calls its cluster "okv".
+                    using var foreign = ClusterCa.Create("okv");
+                    return (foreign.IssueNode(csr, TimeSpan.FromDays(1)), key);
+                }
 
             case "self-signed":
-            {
-                var request = NodeLikeRequest(name, key, withServerUsage: true);
-                var now = DateTimeOffset.UtcNow;
-                return (X509CertificateLoader.LoadCertificate(request.CreateSelfSigned(now.AddDays(-1), now.AddDays(1)).RawData), key);
-            }
+                {
+                    var request = NodeLikeRequest(name, key, withServerUsage: true);
+                    var now = DateTimeOffset.UtcNow;
+                    return (X509CertificateLoader.LoadCertificate(request.CreateSelfSigned(now.AddDays(-1), now.AddDays(1)).RawData), key);
+                }
 
             case "expired":
-            {
-                using var ca = NodeFactory.UnsealCa(cluster);
-                return (ca.Issue(name, CertificateRole.Node, csr.PublicKey, TimeSpan.FromDays(1), notBefore: DateTimeOffset.UtcNow.AddDays(-10)), key);
-            }
+                {
+                    using var ca = NodeFactory.UnsealCa(cluster);
+                    return (ca.Issue(name, CertificateRole.Node, csr.PublicKey, TimeSpan.FromDays(1), notBefore: DateTimeOffset.UtcNow.AddDays(-10)), key);
+                }
 
             case "no-server-usage":
-            {
-                using var ca = NodeFactory.UnsealCa(cluster);
-                using var caKey = ECDsa.Create();
-                caKey.ImportPkcs8PrivateKey(ca.ExportKeyPkcs8(), out _);
-                var request = NodeLikeRequest(name, key, withServerUsage: false);
-                var now = DateTimeOffset.UtcNow;
-                using var issued = request.Create(ca.Certificate.SubjectName, X509SignatureGenerator.CreateForECDsa(caKey),
-                    now.AddDays(-1), now.AddDays(1), RandomNumberGenerator.GetBytes(8));
-                return (X509CertificateLoader.LoadCertificate(issued.RawData), key);
-            }
+                {
+                    using var ca = NodeFactory.UnsealCa(cluster);
+                    using var caKey = ECDsa.Create();
+                    caKey.ImportPkcs8PrivateKey(ca.ExportKeyPkcs8(), out _);
+                    var request = NodeLikeRequest(name, key, withServerUsage: false);
+                    var now = DateTimeOffset.UtcNow;
+                    using var issued = request.Create(ca.Certificate.SubjectName, X509SignatureGenerator.CreateForECDsa(caKey),
+                        now.AddDays(-1), now.AddDays(1), RandomNumberGenerator.GetBytes(8));
+                    return (X509CertificateLoader.LoadCertificate(issued.RawData), key);
+                }
 
             default:
                 throw new ArgumentOutOfRangeException(nameof(kind), kind, null);
