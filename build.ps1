@@ -33,9 +33,25 @@ switch ($Target) {
     'test' {
         Invoke-Step 'build' { dotnet build OkvActors.sln -c Release }
         Invoke-Step 'format check' { dotnet format OkvActors.sln --verify-no-changes --verbosity minimal --no-restore }
-        $testArgs = @('test', 'OkvActors.sln', '-c', 'Release', '--no-build', '--logger', 'console;verbosity=normal')
+        $results = Join-Path $PSScriptRoot 'TestResults'
+        if (Test-Path $results) { Remove-Item $results -Recurse -Force }
+        $testArgs = @('test', 'OkvActors.sln', '-c', 'Release', '--no-build',
+            '--logger', 'console;verbosity=minimal', '--logger', 'trx', '--results-directory', $results)
         if ($Filter) { $testArgs += @('--filter', $Filter) }
-        Invoke-Step 'test' { dotnet @testArgs }
+        Write-Host '==> test' -ForegroundColor Cyan
+        dotnet @testArgs
+        $testExit = $LASTEXITCODE
+        # One closing line over all test projects, in the plain form CI reads.
+        $passed = 0; $failed = 0; $skipped = 0
+        foreach ($trx in Get-ChildItem $results -Filter *.trx -ErrorAction SilentlyContinue) {
+            $counters = ([xml](Get-Content $trx.FullName -Raw)).TestRun.ResultSummary.Counters
+            $passed += [int]$counters.passed
+            $failed += [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
+            $skipped += [int]$counters.notExecuted
+        }
+        Write-Host "$passed passed, $failed failed, $skipped skipped"
+        if ($testExit -ne 0) { throw "test failed with exit code $testExit" }
+        if ($passed -eq 0) { throw 'no test ran' }
     }
     'run' {
         Invoke-Step 'build' { dotnet build src/OkvActors.Node -c Release }
