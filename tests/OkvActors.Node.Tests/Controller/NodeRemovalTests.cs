@@ -49,4 +49,31 @@ public sealed class NodeRemovalTests(RemovalCluster cluster)
         Assert.Equal(3, again.ExitCode);
         Assert.Contains("a removed node never comes back", again.Stderr);
     }
+
+    [Fact]
+    public async Task A_disabled_node_leaves_is_downed_if_it_returns_and_rejoins_once_enabled()
+    {
+        var node2 = cluster.Remoting("node2");
+        var pid = cluster.Pid("node2");
+
+        var disable = await Okv.Run(["node", "disable", "--dir", cluster.Dir("node1").Root, "-n", "node2"]);
+
+        Assert.True(disable.ExitCode == 0, disable.ToString());
+        await Eventually.Until(() => !Okv.IsAlive(pid), Timeout, "node2's process to stop after leaving");
+        await Eventually.Until(async () => !LocalCluster.AllMembers(await cluster.Status("node1")).Contains(node2), Timeout, "node2 to be removed");
+
+        // Back while disabled: it may reach the cluster (its certificate is not revoked), but the controller downs it.
+        var offset = cluster.LogLength("node1");
+        var early = cluster.StartNode(cluster.Dir("node2").Root, Path.Combine(cluster.Root, "node2-early.log"));
+        await Eventually.Until(() => cluster.LogSince("node1", offset).Contains($"Controller downs member {node2}: node 'node2' is Disabled", StringComparison.Ordinal),
+            Timeout, "the controller to down the disabled node");
+        await Eventually.Until(() => early.HasExited, Timeout, "the downed node's process to stop");
+
+        var enable = await Okv.Run(["node", "enable", "--dir", cluster.Dir("node1").Root, "-n", "node2"]);
+        Assert.True(enable.ExitCode == 0, enable.ToString());
+        cluster.StartNode(cluster.Dir("node2").Root, Path.Combine(cluster.Root, "node2-enabled.log"));
+        await Eventually.Until(async () => LocalCluster.UpMembers(await cluster.Status("node1")).Contains(node2), Timeout, "node2 to rejoin once enabled");
+        var registry = await cluster.Registry("node1");
+        Assert.Equal("active", registry["nodes"]!.AsArray().Single(n => n!["name"]!.GetValue<string>() == "node2")!["state"]!.GetValue<string>());
+    }
 }
