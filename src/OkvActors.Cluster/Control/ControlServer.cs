@@ -72,11 +72,19 @@ public sealed class ControlServer : IAsyncDisposable
             var request = line is null ? null : JsonSerializer.Deserialize<ControlRequest>(line, ControlJson.Options);
             response = request is null ? ControlResponse.Refused("empty request") : await Handle(request);
         }
-        catch (Exception e) when (e is ControlException or JsonException or AskTimeoutException)
+        catch (Exception e) when (e is ControlException or JsonException or FormatException)
         {
-            response = ControlResponse.Refused(e is AskTimeoutException
-                ? "the controller did not answer in time (is a majority of nodes up?)"
-                : e.Message);
+            response = ControlResponse.Refused(e.Message);
+        }
+        catch (AskTimeoutException)
+        {
+            response = ControlResponse.Refused("the controller did not answer in time (is a majority of nodes up?)");
+        }
+        catch (Exception e)
+        {
+            // Whatever went wrong, the caller gets an answer rather than a silent hang-up.
+            _log.Error(e, "Control request failed");
+            response = ControlResponse.Refused($"the node could not handle the request: {e.Message}");
         }
 
         var answer = JsonSerializer.Serialize(response, ControlJson.Options) + "\n";

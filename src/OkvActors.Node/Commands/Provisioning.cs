@@ -244,7 +244,8 @@ public static class Provisioning
         return manifest;
     }
 
-    private static ClusterCa UnsealCa(NodeDirectory dir, string passphrase)
+    /// <summary>The cluster CA with its key, unsealed by the recovery passphrase; dispose it as soon as it has signed.</summary>
+    public static ClusterCa UnsealCa(NodeDirectory dir, string passphrase)
     {
         var caKey = PassphraseSeal.Unseal(File.ReadAllBytes(dir.SealedCaKeyFile), passphrase, NodeCredentials.CaKeyPurpose);
         try

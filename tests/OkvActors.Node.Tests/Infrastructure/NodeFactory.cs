@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using OkvActors.Cluster.Storage;
 using OkvActors.Cluster.Trust;
+using OkvActors.Node.Commands;
 using OkvActors.Pki.Certificates;
 using OkvActors.Pki.Sealing;
 using Xunit;
@@ -33,21 +34,8 @@ public static class NodeFactory
         Okv.Run(["join", "--dir", candidateDir, "--bundle", bundle, "--profile", "fast", .. extra], env);
 
     /// <summary>The cluster CA, unsealed with the recovery passphrase, as an operator (or a thief of both) holds it.</summary>
-    public static ClusterCa UnsealCa(LocalCluster cluster)
-    {
-        var dir = cluster.Dir("node1");
-        var passphrase = File.ReadAllLines(cluster.PassphraseFile)[0];
-        var key = PassphraseSeal.Unseal(File.ReadAllBytes(dir.SealedCaKeyFile), passphrase, NodeCredentials.CaKeyPurpose);
-        try
-        {
-            using var certificate = Pem.ReadCertificate(File.ReadAllText(dir.CaFile));
-            return ClusterCa.Load(certificate, key);
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(key);
-        }
-    }
+    public static ClusterCa UnsealCa(LocalCluster cluster) =>
+        Provisioning.UnsealCa(cluster.Dir("node1"), File.ReadAllLines(cluster.PassphraseFile)[0]);
 
     /// <summary>
     /// A data directory for a node that never went through admission: it trusts the real cluster CA and
