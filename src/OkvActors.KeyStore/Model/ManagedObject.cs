@@ -1,0 +1,221 @@
+using System.Collections.Immutable;
+
+namespace OkvActors.KeyStore.Model;
+
+/// <summary>How far an object's lifecycle has moved; it only ever moves forward (merge = max).</summary>
+public enum Progress
+{
+    PreActive = 0,
+    Active = 1,
+    Deactivated = 2,
+    Destroyed = 3,
+}
+
+/// <summary>
+/// A KMIP managed object as a state-based CRDT. Identity and key material are immutable; the lifecycle is
+/// a join (progress only moves forward, compromise is a one-way flag, each date keeps its earliest value);
+/// mutable attributes are last-writer-wins registers ordered by <see cref="Hlc"/>. A destroyed object keeps
+/// its metadata as a tombstone and drops its material on every replica it reaches.
+/// </summary>
+public sealed class ManagedObject
+{
+    private byte[]? _encoded;
+
+    public ManagedObject(
+        string uid,
+        ObjectType type,
+        int algorithm,
+        int length,
+        DateTimeOffset initialDate,
+        string creator,
+        byte[]? wrappedMaterial,
+        Progress progress,
+        bool compromised,
+        LifecycleDates dates,
+        RevocationReason? revocationReason,
+        Register<ImmutableArray<string>> names,
+        Register<int> usageMask,
+        Register<string?> wallet,
+        ImmutableSortedDictionary<string, Register<string?>> custom,
+        ImmutableSortedDictionary<LinkType, Register<string?>> links)
+    {
+        Uid = uid;
+        Type = type;
+        Algorithm = algorithm;
+        Length = length;
+        InitialDate = initialDate;
+        Creator = creator;
+        WrappedMaterial = progress == Progress.Destroyed ? null : wrappedMaterial;
+        Progress = progress;
+        Compromised = compromised;
+        Dates = dates;
+        RevocationReason = revocationReason;
+        Names = names;
+        UsageMask = usageMask;
+        Wallet = wallet;
+        Custom = custom;
+        Links = links;
+    }
+
+    public string Uid { get; }
+
+    public ObjectType Type { get; }
+
+    /// <summary>KMIP Cryptographic Algorithm value (0 where none applies, e.g. opaque objects).</summary>
+    public int Algorithm { get; }
+
+    /// <summary>Cryptographic length in bits (0 where none applies).</summary>
+    public int Length { get; }
+
+    public DateTimeOffset InitialDate { get; }
+
+    /// <summary>The node that created the object (where its material was generated or registered).</summary>
+    public string Creator { get; }
+
+    /// <summary>The material wrapped under the cluster KEK (UID as associated data); null once destroyed.</summary>
+    public byte[]? WrappedMaterial { get; }
+
+    public Progress Progress { get; }
+
+    public bool Compromised { get; }
+
+    public LifecycleDates Dates { get; }
+
+    public RevocationReason? RevocationReason { get; }
+
+    public Register<ImmutableArray<string>> Names { get; }
+
+    /// <summary>KMIP Cryptographic Usage Mask bits.</summary>
+    public Register<int> UsageMask { get; }
+
+    public Register<string?> Wallet { get; }
+
+    /// <summary>Custom attributes ("x-..."); a null value is a deletion that still wins by its stamp.</summary>
+    public ImmutableSortedDictionary<string, Register<string?>> Custom { get; }
+
+    public ImmutableSortedDictionary<LinkType, Register<string?>> Links { get; }
+
+    /// <summary>The KMIP state this lifecycle means.</summary>
+    public LifecycleState State => (Progress, Compromised) switch
+    {
+        (Progress.Destroyed, true) => LifecycleState.DestroyedCompromised,
+        (Progress.Destroyed, false) => LifecycleState.Destroyed,
+        (_, true) => LifecycleState.Compromised,
+        (Progress.PreActive, _) => LifecycleState.PreActive,
+        (Progress.Active, _) => LifecycleState.Active,
+        _ => LifecycleState.Deactivated,
+    };
+
+    public bool IsDestroyed => Progress == Progress.Destroyed;
+
+    /// <summary>The deterministic encoding, computed once (the object is immutable).</summary>
+    internal byte[] Encoded => _encoded ??= ManagedObjectCodec.Encode(this);
+
+    public static ManagedObject Create(string uid, ObjectType type, int algorithm, int length, byte[]? wrappedMaterial,
+        Hlc stamp, DateTimeOffset now, IEnumerable<string>? names = null, int usageMask = 0, string? wallet = null) =>
+        new(uid, type, algorithm, length, now, stamp.Node, wrappedMaterial, Progress.PreActive, false, LifecycleDates.None, null,
+            new Register<ImmutableArray<string>>([.. names ?? []], stamp),
+            new Register<int>(usageMask, stamp),
+            new Register<string?>(wallet, stamp),
+            ImmutableSortedDictionary.Create<string, Register<string?>>(StringComparer.Ordinal),
+            ImmutableSortedDictionary<LinkType, Register<string?>>.Empty);
+
+    /// <summary>
+    /// The join of two replicas of the same object: commutative, associative and idempotent, and a
+    /// destroyed replica always wins over material (no destroyed object comes back).
+    /// </summary>
+    public ManagedObject Merge(ManagedObject other)
+    {
+        if (ReferenceEquals(this, other))
+        {
+            return this;
+        }
+
+        if (other.Uid != Uid)
+        {
+            throw new ArgumentException($"cannot merge object {other.Uid} into {Uid}", nameof(other));
+        }
+
+        var progress = (Progress)Math.Max((int)Progress, (int)other.Progress);
+        return new ManagedObject(
+            Uid, Type, Algorithm, Length, InitialDate, Creator,
+            progress == Progress.Destroyed ? null : PickMaterial(WrappedMaterial, other.WrappedMaterial),
+            progress,
+            Compromised || other.Compromised,
+            Dates.Merge(other.Dates),
+            MergeReason(RevocationReason, other.RevocationReason),
+            Names.Merge(other.Names),
+            UsageMask.Merge(other.UsageMask),
+            Wallet.Merge(other.Wallet),
+            MergeMap(Custom, other.Custom),
+            MergeMap(Links, other.Links));
+    }
+
+    internal ManagedObject With(
+        Progress? progress = null,
+        bool? compromised = null,
+        LifecycleDates? dates = null,
+        RevocationReason? revocationReason = null,
+        Register<ImmutableArray<string>>? names = null,
+        Register<int>? usageMask = null,
+        Register<string?>? wallet = null,
+        ImmutableSortedDictionary<string, Register<string?>>? custom = null,
+        ImmutableSortedDictionary<LinkType, Register<string?>>? links = null) =>
+        new(Uid, Type, Algorithm, Length, InitialDate, Creator, WrappedMaterial,
+            progress ?? Progress, compromised ?? Compromised, dates ?? Dates, revocationReason ?? RevocationReason,
+            names ?? Names, usageMask ?? UsageMask, wallet ?? Wallet, custom ?? Custom, links ?? Links);
+
+    private static byte[]? PickMaterial(byte[]? a, byte[]? b)
+    {
+        // Material is written once at creation, so replicas agree; the ordering only keeps merge a join
+        // should two ever differ.
+        if (a is null || b is null)
+        {
+            return a ?? b;
+        }
+
+        return a.AsSpan().SequenceCompareTo(b) <= 0 ? a : b;
+    }
+
+    private static RevocationReason? MergeReason(RevocationReason? a, RevocationReason? b) =>
+        a is null ? b : b is null ? a : (RevocationReason)Math.Min((int)a, (int)b);
+
+    private static ImmutableSortedDictionary<TKey, Register<string?>> MergeMap<TKey>(
+        ImmutableSortedDictionary<TKey, Register<string?>> a, ImmutableSortedDictionary<TKey, Register<string?>> b)
+        where TKey : notnull
+    {
+        if (b.IsEmpty || ReferenceEquals(a, b))
+        {
+            return a;
+        }
+
+        var builder = a.ToBuilder();
+        foreach (var (key, register) in b)
+        {
+            builder[key] = builder.TryGetValue(key, out var mine) ? mine.Merge(register) : register;
+        }
+
+        return builder.ToImmutable();
+    }
+
+    public override string ToString() => $"{Type} {Uid} ({State})";
+}
+
+/// <summary>When each lifecycle step happened; each keeps its earliest value across replicas.</summary>
+public sealed record LifecycleDates(
+    DateTimeOffset? Activation,
+    DateTimeOffset? Deactivation,
+    DateTimeOffset? Compromise,
+    DateTimeOffset? Destroy)
+{
+    public static readonly LifecycleDates None = new(null, null, null, null);
+
+    public LifecycleDates Merge(LifecycleDates other) => new(
+        Earliest(Activation, other.Activation),
+        Earliest(Deactivation, other.Deactivation),
+        Earliest(Compromise, other.Compromise),
+        Earliest(Destroy, other.Destroy));
+
+    private static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset? b) =>
+        a is null ? b : b is null ? a : a <= b ? a : b;
+}
