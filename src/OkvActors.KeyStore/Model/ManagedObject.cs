@@ -177,8 +177,14 @@ public sealed class ManagedObject
         return a.AsSpan().SequenceCompareTo(b) <= 0 ? a : b;
     }
 
+    // A compromise can follow a revocation for another reason, never the reverse, so a compromise reason
+    // outranks every other one (else a stale Deactivated replica turns KeyCompromise back into Unspecified);
+    // within each group the lower value wins, which keeps this a join.
     private static RevocationReason? MergeReason(RevocationReason? a, RevocationReason? b) =>
-        a is null ? b : b is null ? a : (RevocationReason)Math.Min((int)a, (int)b);
+        a is null ? b : b is null ? a : ReasonRank(a.Value) <= ReasonRank(b.Value) ? a : b;
+
+    private static int ReasonRank(RevocationReason reason) =>
+        reason is Model.RevocationReason.KeyCompromise or Model.RevocationReason.CaCompromise ? (int)reason : 1000 + (int)reason;
 
     private static ImmutableSortedDictionary<TKey, Register<string?>> MergeMap<TKey>(
         ImmutableSortedDictionary<TKey, Register<string?>> a, ImmutableSortedDictionary<TKey, Register<string?>> b)

@@ -75,7 +75,7 @@ public static class ManagedObjectCodec
         var type = (ObjectType)r.Int();
         var algorithm = r.Int();
         var length = r.Int();
-        var initial = new DateTimeOffset(r.Long(), TimeSpan.Zero);
+        var initial = Reader.Instant(r.Long());
         var creator = r.String();
         var material = r.Bytes();
         var progress = (Progress)r.Byte();
@@ -195,7 +195,11 @@ public static class ManagedObjectCodec
 
         public long Long() => BinaryPrimitives.ReadInt64LittleEndian(Take(8));
 
-        public DateTimeOffset? Date() => Long() is var ticks && ticks < 0 ? null : new DateTimeOffset(ticks, TimeSpan.Zero);
+        public DateTimeOffset? Date() => Long() is var ticks && ticks < 0 ? null : Instant(ticks);
+
+        public static DateTimeOffset Instant(long ticks) => ticks >= 0 && ticks <= DateTimeOffset.MaxValue.UtcTicks
+            ? new DateTimeOffset(ticks, TimeSpan.Zero)
+            : throw new FormatException($"date ticks {ticks} are out of range");
 
         public Hlc Stamp() => new(Long(), Int(), String());
 
@@ -215,7 +219,7 @@ public static class ManagedObjectCodec
 
         private ReadOnlySpan<byte> Take(int count)
         {
-            if (count < 0 || _at + count > _bytes.Length)
+            if (count < 0 || count > _bytes.Length - _at)
             {
                 throw new FormatException("truncated managed object");
             }

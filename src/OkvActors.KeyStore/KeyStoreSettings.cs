@@ -1,0 +1,48 @@
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.DistributedData;
+
+namespace OkvActors.KeyStore;
+
+/// <summary>The key-store module's settings (HOCON <c>okv.key-store</c>); defaults in its reference.conf.</summary>
+public sealed class KeyStoreSettings
+{
+    private KeyStoreSettings(Config config)
+    {
+        var c = config.GetConfig("okv.key-store");
+        ShardCount = c.GetInt("shard-count");
+        WriteConsistencyName = c.GetString("write-consistency");
+        WriteTimeout = c.GetTimeSpan("write-timeout");
+        AskTimeout = c.GetTimeSpan("ask-timeout");
+        if (ShardCount < 1)
+        {
+            throw new ConfigurationException("okv.key-store.shard-count must be at least 1");
+        }
+
+        if (WriteConsistencyName is not ("majority" or "all" or "local"))
+        {
+            throw new ConfigurationException($"okv.key-store.write-consistency must be majority, all or local, not '{WriteConsistencyName}'");
+        }
+    }
+
+    public int ShardCount { get; }
+
+    public string WriteConsistencyName { get; }
+
+    public TimeSpan WriteTimeout { get; }
+
+    public TimeSpan AskTimeout { get; }
+
+    public IWriteConsistency WriteConsistency => WriteConsistencyName switch
+    {
+        "all" => new WriteAll(WriteTimeout),
+        "local" => WriteLocal.Instance,
+        _ => new WriteMajority(WriteTimeout),
+    };
+
+    public static Config DefaultConfig() => ConfigurationFactory.FromResource<KeyStoreSettings>("reference.conf");
+
+    public static KeyStoreSettings Create(Config config) => new(config.WithFallback(DefaultConfig()));
+
+    public static KeyStoreSettings Create(ActorSystem system) => Create(system.Settings.Config);
+}

@@ -1,0 +1,182 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.DistributedData;
+using Akka.Event;
+using OkvActors.KeyStore.Model;
+using OkvActors.KeyStore.Replication;
+using AkkaCluster = Akka.Cluster.Cluster;
+
+namespace OkvActors.KeyStore.Vault;
+
+/// <summary>
+/// This node's door to the replicated key store. Reads are local (every node holds every shard); a write
+/// is an Update of the object's shard through the Replicator with the configured consistency, answered
+/// only when that quorum holds it. A change runs inside the Replicator's modify function, so the lifecycle
+/// check and the write it allows see the same replica. Tracks reachability to know when the node is in
+/// restricted (read-only) mode, and then refuses writes at once instead of letting them time out.
+/// </summary>
+public sealed class KeyVaultActor : ReceiveActor
+{
+    /// <summary>Who asked about which object; for a write also the object as written (set inside modify).</summary>
+    private sealed record Pending(IActorRef ReplyTo, string Uid)
+    {
+        public ManagedObject? Written { get; set; }
+    }
+
+    /// <summary>A change waiting for its majority read; then it becomes a write.</summary>
+    private sealed record PendingChange(IActorRef ReplyTo, ChangeObject Change);
+
+    /// <summary>A read that missed locally and asked a majority.</summary>
+    private sealed record PendingRead(IActorRef ReplyTo, string Uid);
+
+    private sealed class MissingObject(string uid) : Exception($"no object {uid}");
+
+    private readonly Dictionary<Address, MemberStatus> _members = [];
+    private readonly HashSet<Address> _unreachable = [];
+
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly IActorRef _replicator = DistributedData.Get(Context.System).Replicator;
+    private readonly AkkaCluster _cluster = AkkaCluster.Get(Context.System);
+    private readonly KeyStoreSettings _settings;
+    private ModeStatus _mode = WriteQuorum.Evaluate(1, 1);
+
+    public KeyVaultActor(KeyStoreSettings settings)
+    {
+        _settings = settings;
+        Receive<StoreObject>(s => Write(s.Object.Uid, _ => s.Object));
+        // A change first reads a majority, so it is judged against every acknowledged write (a majority
+        // read meets every majority write), then runs against the merged local replica.
+        Receive<ChangeObject>(c => _replicator.Tell(new Get(KeyOf(c.Uid), new ReadMajority(_settings.WriteTimeout), new PendingChange(Sender, c))));
+        Receive<IGetResponse>(r => r.Request is PendingChange, response =>
+        {
+            var (replyTo, change) = (PendingChange)response.Request!;
+            switch (response)
+            {
+                case GetFailure:
+                    replyTo.Tell(new WriteRefused(
+                        $"could not read {change.Uid} from a majority of nodes within {_settings.WriteTimeout.TotalSeconds:0}s; nothing was changed", false));
+                    break;
+                case NotFound:
+                    replyTo.Tell(new ObjectNotFound(change.Uid));
+                    break;
+                default:
+                    Write(change.Uid, shard => change.Change(shard.Get(change.Uid) ?? throw new MissingObject(change.Uid)), replyTo);
+                    break;
+            }
+        });
+        Receive<GetObject>(g => _replicator.Tell(new Get(KeyOf(g.Uid), ReadLocal.Instance, new Pending(Sender, g.Uid))));
+        // A local miss may be a write acknowledged elsewhere that has not reached this node yet: ask a majority.
+        Receive<IGetResponse>(r => r.Request is Pending && !Holds(r, ((Pending)r.Request!).Uid), response =>
+        {
+            var pending = (Pending)response.Request!;
+            _replicator.Tell(new Get(KeyOf(pending.Uid), new ReadMajority(_settings.WriteTimeout), new PendingRead(pending.ReplyTo, pending.Uid)));
+        });
+        Receive<IGetResponse>(r => r.Request is PendingRead, response =>
+        {
+            var pending = (PendingRead)response.Request!;
+            pending.ReplyTo.Tell(Holds(response, pending.Uid) ? new ObjectFound(((KeyShard)((GetSuccess)response).Data).Get(pending.Uid)!) : new ObjectNotFound(pending.Uid));
+        });
+        Receive<GetMode>(_ => Sender.Tell(_mode));
+        Receive<IGetResponse>(r => r.Request is Pending, response =>
+        {
+            var pending = (Pending)response.Request!;
+            pending.ReplyTo.Tell(response is GetSuccess { Data: KeyShard shard } && shard.Get(pending.Uid) is { } found
+                ? new ObjectFound(found)
+                : new ObjectNotFound(pending.Uid));
+        });
+        Receive<IUpdateResponse>(r => r.Request is Pending, response =>
+        {
+            var pending = (Pending)response.Request!;
+            pending.ReplyTo.Tell(response switch
+            {
+                UpdateSuccess => new ObjectStored(pending.Written!),
+                ModifyFailure { Cause: MissingObject } => new ObjectNotFound(pending.Uid),
+                ModifyFailure { Cause: IllegalTransitionException e } => new TransitionRefused(pending.Uid, e.Message),
+                UpdateTimeout => new WriteRefused(
+                    $"the write to {pending.Uid} was not confirmed by a {_settings.WriteConsistencyName} of nodes within {_settings.WriteTimeout.TotalSeconds:0}s; it is not acknowledged",
+                    false),
+                _ => new WriteRefused($"the write to {pending.Uid} failed ({response.GetType().Name})", false),
+            });
+        });
+        Receive<ClusterEvent.IMemberEvent>(e =>
+        {
+            if (e is ClusterEvent.MemberRemoved)
+            {
+                _members.Remove(e.Member.Address);
+                _unreachable.Remove(e.Member.Address);
+            }
+            else
+            {
+                _members[e.Member.Address] = e.Member.Status;
+            }
+
+            EvaluateMode();
+        });
+        Receive<ClusterEvent.UnreachableMember>(e =>
+        {
+            _unreachable.Add(e.Member.Address);
+            EvaluateMode();
+        });
+        Receive<ClusterEvent.ReachableMember>(e =>
+        {
+            _unreachable.Remove(e.Member.Address);
+            EvaluateMode();
+        });
+    }
+
+    public static Props Props(KeyStoreSettings settings) => Akka.Actor.Props.Create(() => new KeyVaultActor(settings));
+
+    protected override void PreStart() =>
+        _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
+            typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.IReachabilityEvent));
+
+    protected override void PostStop() => _cluster.Unsubscribe(Self);
+
+    private KeyShardKey KeyOf(string uid) => new(ShardMap.KeyId(ShardMap.ShardOf(uid, _settings.ShardCount)));
+
+    private static bool Holds(IGetResponse response, string uid) => response is GetSuccess { Data: KeyShard shard } && shard.Get(uid) is not null;
+
+    private void Write(string uid, Func<KeyShard, ManagedObject> change, IActorRef? replyTo = null)
+    {
+        replyTo ??= Sender;
+        if (_mode.Restricted)
+        {
+            replyTo.Tell(new WriteRefused(_mode.Reason, true));
+            return;
+        }
+
+        var pending = new Pending(replyTo, uid);
+        _replicator.Tell(new Update(KeyOf(uid), KeyShard.Empty, _settings.WriteConsistency, existing =>
+        {
+            var shard = (KeyShard)existing;
+            var next = shard.Put(change(shard));
+            pending.Written = next.Get(uid);
+            return next;
+        }, pending));
+    }
+
+    /// <summary>Counts members from the events themselves (the cluster's read view may lag behind them).</summary>
+    private void EvaluateMode()
+    {
+        static bool Counts(MemberStatus s) => s is MemberStatus.Up or MemberStatus.Leaving or MemberStatus.WeaklyUp;
+        var members = _members.Count(m => Counts(m.Value));
+        var unreachable = _members.Count(m => Counts(m.Value) && _unreachable.Contains(m.Key));
+        var next = WriteQuorum.Evaluate(Math.Max(members, 1), Math.Max(members - unreachable, 1));
+        if (next.Restricted != _mode.Restricted)
+        {
+            if (next.Restricted)
+            {
+                _log.Warning("Entering restricted mode: {0}", next.Reason);
+            }
+            else
+            {
+                _log.Info("Leaving restricted mode: {0}", next.Reason);
+            }
+        }
+
+        _mode = next;
+    }
+}
+
+/// <summary>The Distributed Data key of one key shard.</summary>
+public sealed class KeyShardKey(string id) : Key<KeyShard>(id);

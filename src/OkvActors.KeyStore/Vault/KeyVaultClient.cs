@@ -1,0 +1,57 @@
+using Akka.Actor;
+using OkvActors.KeyStore.Model;
+
+namespace OkvActors.KeyStore.Vault;
+
+/// <summary>
+/// The typed, in-process client of a node's key store, shared by the KMIP server, the REST API and
+/// embedding hosts. Every call answers with what happened (<see cref="IVaultReply"/>), never a bare bool.
+/// </summary>
+public interface IKeyVault
+{
+    Task<IVaultReply> StoreAsync(ManagedObject managedObject, CancellationToken cancellationToken = default);
+
+    Task<IVaultReply> GetAsync(string uid, CancellationToken cancellationToken = default);
+
+    Task<IVaultReply> ChangeAsync(string uid, Func<ManagedObject, ManagedObject> change, CancellationToken cancellationToken = default);
+
+    Task<ModeStatus> ModeAsync(CancellationToken cancellationToken = default);
+}
+
+public sealed class KeyVaultClient(IActorRef vault, KeyStoreSettings settings) : IKeyVault
+{
+    public Task<IVaultReply> StoreAsync(ManagedObject managedObject, CancellationToken cancellationToken = default) =>
+        Ask(new StoreObject(managedObject), cancellationToken);
+
+    public Task<IVaultReply> GetAsync(string uid, CancellationToken cancellationToken = default) =>
+        Ask(new GetObject(uid), cancellationToken);
+
+    public Task<IVaultReply> ChangeAsync(string uid, Func<ManagedObject, ManagedObject> change, CancellationToken cancellationToken = default) =>
+        Ask(new ChangeObject(uid, change), cancellationToken);
+
+    public async Task<ModeStatus> ModeAsync(CancellationToken cancellationToken = default) =>
+        (ModeStatus)await Ask(GetMode.Instance, cancellationToken);
+
+    private Task<IVaultReply> Ask(IVaultCommand command, CancellationToken cancellationToken) =>
+        // The write timeout bounds the vault's answer; the ask waits a little longer so the vault's own
+        // "not acknowledged" reply arrives instead of an ask timeout.
+        vault.Ask<IVaultReply>(command, settings.AskTimeout + settings.WriteTimeout, cancellationToken);
+}
+
+/// <summary>KMIP operations on the store, as one call each over <see cref="IKeyVault"/>.</summary>
+public static class KeyVaultOperations
+{
+    public static Task<IVaultReply> ActivateAsync(this IKeyVault vault, string uid, DateTimeOffset at, CancellationToken ct = default) =>
+        vault.ChangeAsync(uid, o => o.Activate(at), ct);
+
+    public static Task<IVaultReply> RevokeAsync(this IKeyVault vault, string uid, RevocationReason reason, DateTimeOffset at,
+        CancellationToken ct = default) =>
+        vault.ChangeAsync(uid, o => o.Revoke(reason, at), ct);
+
+    public static Task<IVaultReply> DestroyAsync(this IKeyVault vault, string uid, DateTimeOffset at, CancellationToken ct = default) =>
+        vault.ChangeAsync(uid, o => o.Destroy(at), ct);
+
+    public static Task<IVaultReply> SetCustomAttributeAsync(this IKeyVault vault, string uid, string name, string? value, Hlc stamp,
+        CancellationToken ct = default) =>
+        vault.ChangeAsync(uid, o => o.SetCustom(name, value, stamp), ct);
+}

@@ -1,0 +1,41 @@
+using OkvActors.KeyStore.Model;
+
+namespace OkvActors.KeyStore.Vault;
+
+/// <summary>A request to this node's vault actor; each is answered by one <see cref="IVaultReply"/>.</summary>
+public interface IVaultCommand;
+
+public interface IVaultReply;
+
+/// <summary>Store a new object (its material already wrapped under the KEK).</summary>
+public sealed record StoreObject(ManagedObject Object) : IVaultCommand;
+
+/// <summary>Apply a change (a lifecycle transition or attribute write) to an existing object, atomically on this replica.</summary>
+public sealed record ChangeObject(string Uid, Func<ManagedObject, ManagedObject> Change) : IVaultCommand;
+
+public sealed record GetObject(string Uid) : IVaultCommand;
+
+public sealed record GetMode : IVaultCommand
+{
+    public static readonly GetMode Instance = new();
+}
+
+/// <summary>The write is held by the configured quorum (a majority by default).</summary>
+public sealed record ObjectStored(ManagedObject Object) : IVaultReply;
+
+public sealed record ObjectFound(ManagedObject Object) : IVaultReply;
+
+public sealed record ObjectNotFound(string Uid) : IVaultReply;
+
+/// <summary>The object refused the change (KMIP forbids it); nothing was written.</summary>
+public sealed record TransitionRefused(string Uid, string Reason) : IVaultReply;
+
+/// <summary>
+/// The write was not acknowledged. <paramref name="Restricted"/>: this node is in restricted mode (it cannot
+/// reach its write quorum) and refused before writing. Otherwise the quorum did not confirm in time: the
+/// write is held locally and may still spread, but it is not acknowledged.
+/// </summary>
+public sealed record WriteRefused(string Reason, bool Restricted) : IVaultReply;
+
+/// <summary>Normal or restricted (read-only) mode, with why.</summary>
+public sealed record ModeStatus(bool Restricted, int Reachable, int Members, string Reason) : IVaultReply;

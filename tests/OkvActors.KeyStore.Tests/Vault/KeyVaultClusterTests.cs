@@ -1,0 +1,151 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Configuration;
+using Akka.DistributedData;
+using OkvActors.KeyStore.Model;
+using OkvActors.KeyStore.Vault;
+using Xunit;
+using AkkaCluster = Akka.Cluster.Cluster;
+
+namespace OkvActors.KeyStore.Tests.Vault;
+
+/// <summary>
+/// The vault on a real three-node Akka cluster in this process (remoting over loopback TCP): writes
+/// replicate, lifecycle rules hold across nodes, and a node that loses its quorum turns read-only.
+/// </summary>
+public sealed class KeyVaultClusterTests : Akka.TestKit.Xunit2.TestKit
+{
+    private static readonly Config NodeConfig = ConfigurationFactory.ParseString("""
+            akka.loglevel = WARNING
+            akka.actor.provider = cluster
+            akka.remote.dot-netty.tcp { hostname = "127.0.0.1", port = 0 }
+            akka.cluster.failure-detector { heartbeat-interval = 200ms, acceptable-heartbeat-pause = 1s, threshold = 8 }
+            # Keep the split-brain resolver from downing the survivor while the test watches restricted mode.
+            akka.cluster.split-brain-resolver.stable-after = 120s
+            # A terminated node stops abruptly (no graceful leave), as a crashed process would.
+            akka.coordinated-shutdown.run-by-actor-system-terminate = off
+            akka.cluster.run-coordinated-shutdown-when-down = off
+            okv.key-store.shard-count = 16
+            okv.key-store.write-timeout = 3s
+            """)
+        .WithFallback(KeyStoreSettings.DefaultConfig())
+        .WithFallback(DistributedData.DefaultConfig());
+
+    private readonly ActorSystem _b;
+    private readonly ActorSystem _c;
+
+    public KeyVaultClusterTests() : base(NodeConfig, "vault")
+    {
+        _b = ActorSystem.Create("vault", NodeConfig);
+        _c = ActorSystem.Create("vault", NodeConfig);
+        var seed = AkkaCluster.Get(Sys).SelfAddress;
+        foreach (var system in new[] { Sys, _b, _c })
+        {
+            AkkaCluster.Get(system).Join(seed);
+        }
+
+        // Every replicator must know all three replicas, or a "majority" is counted among fewer nodes.
+        foreach (var system in new[] { Sys, _b, _c })
+        {
+            AwaitAssert(() => Assert.Equal(3, AkkaCluster.Get(system).State.Members.Count(m => m.Status == MemberStatus.Up)),
+                TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(200));
+            var replicator = DistributedData.Get(system).Replicator;
+            AwaitAssert(() => Assert.Equal(3, replicator.Ask<ReplicaCount>(GetReplicaCount.Instance).Result.N),
+                TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(200));
+        }
+    }
+
+    private static IKeyVault VaultOn(ActorSystem system)
+    {
+        var settings = KeyStoreSettings.Create(system);
+        return new KeyVaultClient(system.ActorOf(KeyVaultActor.Props(settings)), settings);
+    }
+
+    private static T Expect<T>(IVaultReply reply, string step) where T : IVaultReply =>
+        reply is T expected ? expected : throw new Xunit.Sdk.XunitException($"{step}: expected {typeof(T).Name}, got {reply}");
+
+    private static ManagedObject NewKey(string node)
+    {
+        var clock = new HybridLogicalClock(node);
+        return ManagedObject.Create(Guid.NewGuid().ToString(), ObjectType.SymmetricKey, 3, 256, [1, 2, 3, 4], clock.Now(),
+            DateTimeOffset.UtcNow, ["payments-key"]);
+    }
+
+    [Fact]
+    public async Task A_write_acknowledged_on_one_node_is_read_on_another()
+    {
+        var a = VaultOn(Sys);
+        var c = VaultOn(_c);
+        var key = NewKey("a");
+
+        var stored = Assert.IsType<ObjectStored>(await a.StoreAsync(key));
+
+        Assert.Equal(ManagedObjectCodec.Encode(key), ManagedObjectCodec.Encode(stored.Object));
+        await AwaitAssertAsync(async () =>
+        {
+            var found = Assert.IsType<ObjectFound>(await c.GetAsync(key.Uid));
+            Assert.Equal(ManagedObjectCodec.Encode(key), ManagedObjectCodec.Encode(found.Object));
+        }, TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(100));
+        Assert.IsType<ObjectNotFound>(await c.GetAsync("no-such-uid"));
+        Assert.IsType<ObjectNotFound>(await a.ActivateAsync("no-such-uid", DateTimeOffset.UtcNow));
+    }
+
+    [Fact]
+    public async Task Lifecycle_rules_hold_across_nodes_and_a_destroyed_key_loses_its_material_everywhere()
+    {
+        var a = VaultOn(Sys);
+        var b = VaultOn(_b);
+        var c = VaultOn(_c);
+        var key = NewKey("a");
+        Expect<ObjectStored>(await a.StoreAsync(key), "store on a");
+        Expect<ObjectStored>(await b.ActivateAsync(key.Uid, DateTimeOffset.UtcNow), "activate on b");
+
+        var refused = Assert.IsType<TransitionRefused>(await c.DestroyAsync(key.Uid, DateTimeOffset.UtcNow));
+        Assert.Contains("revoke it before destroying it", refused.Reason);
+        Expect<ObjectStored>(await c.RevokeAsync(key.Uid, RevocationReason.CessationOfOperation, DateTimeOffset.UtcNow), "revoke on c");
+        var reactivate = Assert.IsType<TransitionRefused>(await a.ActivateAsync(key.Uid, DateTimeOffset.UtcNow));
+        Assert.Contains("can never be activated again", reactivate.Reason);
+        var destroyed = Expect<ObjectStored>(await a.DestroyAsync(key.Uid, DateTimeOffset.UtcNow), "destroy on a");
+
+        Assert.Equal(LifecycleState.Destroyed, destroyed.Object.State);
+        Assert.Null(destroyed.Object.WrappedMaterial);
+        foreach (var vault in new[] { a, b, c })
+        {
+            await AwaitAssertAsync(async () =>
+            {
+                var found = Assert.IsType<ObjectFound>(await vault.GetAsync(key.Uid));
+                Assert.Equal(LifecycleState.Destroyed, found.Object.State);
+                Assert.Null(found.Object.WrappedMaterial);
+            }, TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(100));
+        }
+    }
+
+    [Fact]
+    public async Task A_node_that_loses_its_quorum_refuses_writes_naming_restricted_mode_and_still_serves_reads()
+    {
+        var a = VaultOn(Sys);
+        var key = NewKey("a");
+        Assert.IsType<ObjectStored>(await a.StoreAsync(key));
+        Assert.False((await a.ModeAsync()).Restricted);
+
+        await _b.Terminate();
+        await _c.Terminate();
+
+        await AwaitAssertAsync(async () => Assert.True((await a.ModeAsync()).Restricted), TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(200));
+        var mode = await a.ModeAsync();
+        Assert.Equal(1, mode.Reachable);
+        Assert.Equal(3, mode.Members);
+        var refused = Assert.IsType<WriteRefused>(await a.StoreAsync(NewKey("a")));
+        Assert.True(refused.Restricted);
+        Assert.Contains("restricted mode", refused.Reason);
+        Assert.IsType<WriteRefused>(await a.ActivateAsync(key.Uid, DateTimeOffset.UtcNow));
+        Assert.IsType<ObjectFound>(await a.GetAsync(key.Uid));
+    }
+
+    protected override void AfterAll()
+    {
+        _b.Terminate().Wait(TimeSpan.FromSeconds(10));
+        _c.Terminate().Wait(TimeSpan.FromSeconds(10));
+        base.AfterAll();
+    }
+}
