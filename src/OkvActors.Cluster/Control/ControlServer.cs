@@ -93,7 +93,7 @@ public sealed class ControlServer : IAsyncDisposable
 
     private Task<ControlResponse> Handle(ControlRequest request) => request.Command switch
     {
-        "status" => Task.FromResult(Status()),
+        "status" => Status(),
         "registry" => Registry(),
         "approve" => Ask(new ApproveCandidate(request.Arg("name"), request.Arg("fingerprint"),
             Convert.FromBase64String(request.Arg("publicKeyInfo")))),
@@ -105,8 +105,9 @@ public sealed class ControlServer : IAsyncDisposable
         _ => Task.FromResult(ControlResponse.Refused($"unknown command '{request.Command}'")),
     };
 
-    private ControlResponse Status()
+    private async Task<ControlResponse> Status()
     {
+        var mode = await _node.Vault.ModeAsync();
         var cluster = _node.Cluster;
         var state = cluster.State;
         var unreachable = state.Unreachable.Select(m => m.Address).ToHashSet();
@@ -121,6 +122,8 @@ public sealed class ControlServer : IAsyncDisposable
             ["leader"] = state.Leader?.ToString(),
             ["controller"] = oldestUp?.Address.ToString(),
             ["revocations"] = _node.Revocations.Count,
+            ["mode"] = mode.Restricted ? "restricted" : "normal",
+            ["modeReason"] = mode.Reason,
             ["members"] = new JsonArray(state.Members.OrderBy(m => m, Member.AgeOrdering).Select(m => (JsonNode)new JsonObject
             {
                 ["address"] = m.Address.ToString(),

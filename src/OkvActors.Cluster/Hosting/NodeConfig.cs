@@ -3,6 +3,7 @@ using Akka.Configuration;
 using Akka.DistributedData;
 using Akka.Persistence.Sql;
 using OkvActors.Cluster.Storage;
+using OkvActors.KeyStore;
 
 namespace OkvActors.Cluster.Hosting;
 
@@ -33,6 +34,7 @@ public static class NodeConfig
         return perNode
             .WithFallback(operatorConfig)
             .WithFallback(OkvClusterSettings.DefaultConfig())
+            .WithFallback(KeyStoreSettings.DefaultConfig())
             .WithFallback(SqlPersistence.DefaultConfiguration)
             .WithFallback(DistributedData.DefaultConfig())
             .WithFallback(ClusterSingleton.DefaultConfig());

@@ -6,6 +6,8 @@ using Akka.DistributedData;
 using OkvActors.Cluster.Controller;
 using OkvActors.Cluster.Storage;
 using OkvActors.Cluster.Trust;
+using OkvActors.KeyStore;
+using OkvActors.KeyStore.Vault;
 using OkvActors.Pki.Trust;
 using AkkaCluster = Akka.Cluster.Cluster;
 
@@ -21,10 +23,12 @@ public sealed class NodeHost : IAsyncDisposable
     public const string ControllerManagerName = "okv-controller";
     public const string ControllerProxyName = "okv-controller-proxy";
     public const string SingletonName = "controller";
+    public const string VaultName = "okv-vault";
 
     private NodeHost(ActorSystem system, NodeManifest manifest, NodeDirectory directory, NodeCredentials credentials,
-        RevocationList revocations, IActorRef controllerProxy, OkvClusterSettings settings)
+        RevocationList revocations, IActorRef controllerProxy, OkvClusterSettings settings, IKeyVault vault)
     {
+        Vault = vault;
         System = system;
         Manifest = manifest;
         Directory = directory;
@@ -47,6 +51,9 @@ public sealed class NodeHost : IAsyncDisposable
     public IActorRef ControllerProxy { get; }
 
     public OkvClusterSettings Settings { get; }
+
+    /// <summary>This node's in-process client of the replicated key store.</summary>
+    public IKeyVault Vault { get; }
 
     public AkkaCluster Cluster => AkkaCluster.Get(System);
 
@@ -88,9 +95,12 @@ public sealed class NodeHost : IAsyncDisposable
                 ClusterSingletonProxySettings.Create(system).WithSingletonName(SingletonName)),
             ControllerProxyName);
 
+        var keyStore = KeyStoreSettings.Create(config);
+        var vault = new KeyVaultClient(system.ActorOf(KeyVaultActor.Props(keyStore), VaultName), keyStore);
+
         // A node that was removed (or left) ends its process: its data directory is kept for inspection.
         AkkaCluster.Get(system).RegisterOnMemberRemoved(() => system.Terminate());
-        return new NodeHost(system, manifest, directory, credentials, revocations, proxy, settings);
+        return new NodeHost(system, manifest, directory, credentials, revocations, proxy, settings, vault);
     }
 
     public async ValueTask DisposeAsync()
