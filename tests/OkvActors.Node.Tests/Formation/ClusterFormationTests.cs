@@ -50,6 +50,7 @@ public sealed class ClusterFormationTests(FormedCluster cluster)
             Assert.Equal(cluster.File.Nodes.Select(n => n.Remoting).Order(), LocalCluster.UpMembers(status).Order());
             Assert.All(status["members"]!.AsArray(), m => Assert.True(m!["reachable"]!.GetValue<bool>()));
             Assert.Equal(cluster.Remoting("node1"), status["controller"]!.GetValue<string>());
+            Assert.Equal("normal", status["mode"]!.GetValue<string>());
         }
     }
 
