@@ -7,22 +7,27 @@ using OkvActors.Cluster.Serialization;
 
 namespace OkvActors.Cluster.Durability;
 
-/// <summary>A durable entry as journalled: the Distributed Data key and its serialized envelope.</summary>
-public sealed record DurableEntryStored(string Key, int SerializerId, string Manifest, byte[] Envelope) : IOkvMessage;
+/// <summary>A durable key this node has stored at least once (the index of the store's children).</summary>
+public sealed record DurableKeyAdded(string Key) : IOkvMessage;
 
-public sealed record DurableSnapshot(IReadOnlyList<DurableEntryStored> Entries) : IOkvMessage;
+public sealed record DurableKeyIndex(IReadOnlyList<string> Keys) : IOkvMessage;
 
 /// <summary>
-/// Distributed Data's durable store on Akka.Persistence.Sql (the node's SQLite file by default).
-/// The Replicator asks it to store a durable key before acknowledging a write, so a majority write
-/// to a durable key is on disk on a majority. Each store journals only the key that changed; a
-/// snapshot of all keys every <c>snapshot-every</c> events bounds recovery and the journal's size.
-/// Meant for small, rarely written keys (the controller registry); key shards need a per-object store.
+/// Distributed Data's durable store on Akka.Persistence.Sql (the node's SQLite file by default). The
+/// Replicator asks it to store a durable key before it acknowledges a write, so a majority write to a
+/// durable key is on disk on a majority of nodes.
+/// <para>
+/// Each key has its own persistent child (<see cref="DurableKeyStore"/>): recovery and snapshots stay
+/// per key, and a key shard journals only the objects that changed, never the whole shard. This actor
+/// keeps the index of keys (so it knows which children to load at start) and routes to them.
+/// </para>
 /// </summary>
-public sealed class SqlDurableStore : ReceivePersistentActor
+public sealed class SqlDurableStore : ReceivePersistentActor, IWithStash
 {
-    private readonly Dictionary<string, DurableEntryStored> _entries = new(StringComparer.Ordinal);
+    private sealed record Loading(IActorRef ReplyTo, HashSet<string> Remaining, Dictionary<string, DurableDataEnvelope> Loaded);
+
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly HashSet<string> _keys = new(StringComparer.Ordinal);
     private readonly int _snapshotEvery;
 
     public SqlDurableStore(Config config)
@@ -30,83 +35,104 @@ public sealed class SqlDurableStore : ReceivePersistentActor
         _snapshotEvery = config.GetInt("sql.snapshot-every", 100);
         PersistenceId = config.GetString("sql.persistence-id", "okv-ddata-durable");
 
-        Recover<DurableEntryStored>(e => _entries[e.Key] = e);
+        Recover<DurableKeyAdded>(e => _keys.Add(e.Key));
         Recover<SnapshotOffer>(offer =>
         {
-            _entries.Clear();
-            foreach (var e in ((DurableSnapshot)offer.Snapshot).Entries)
+            _keys.Clear();
+            _keys.UnionWith(((DurableKeyIndex)offer.Snapshot).Keys);
+        });
+        Recover<RecoveryCompleted>(_ =>
+        {
+            foreach (var key in _keys)
             {
-                _entries[e.Key] = e;
+                Child(key);
             }
         });
 
         Command<LoadAll>(_ => LoadAll());
         Command<Store>(Store);
         Command<SaveSnapshotSuccess>(s => DeleteMessages(s.Metadata.SequenceNr));
-        Command<SaveSnapshotFailure>(f => _log.Warning("Durable store snapshot failed: {0}", f.Cause.Message));
+        Command<SaveSnapshotFailure>(f => _log.Warning("Durable store index snapshot failed: {0}", f.Cause.Message));
         Command<DeleteMessagesSuccess>(_ => { });
-        Command<DeleteMessagesFailure>(f => _log.Warning("Durable store journal trim failed: {0}", f.Cause.Message));
+        Command<DeleteMessagesFailure>(f => _log.Warning("Durable store index trim failed: {0}", f.Cause.Message));
     }
 
     public override string PersistenceId { get; }
 
+    private IActorRef Child(string key)
+    {
+        var name = Uri.EscapeDataString(key);
+        var child = Context.Child(name);
+        return !child.Equals(ActorRefs.Nobody)
+            ? child
+            : Context.ActorOf(DurableKeyStore.Props($"{PersistenceId}-{key}", key, _snapshotEvery), name);
+    }
+
     private void LoadAll()
     {
-        var serialization = Context.System.Serialization;
-        var loaded = new Dictionary<string, DurableDataEnvelope>(StringComparer.Ordinal);
-        foreach (var entry in _entries.Values)
+        if (_keys.Count == 0)
         {
-            try
-            {
-                loaded[entry.Key] = (DurableDataEnvelope)serialization.Deserialize(entry.Envelope, entry.SerializerId, entry.Manifest);
-            }
-            catch (Exception e)
-            {
-                throw new LoadFailedException($"durable key '{entry.Key}' could not be read", e);
-            }
+            Sender.Tell(LoadAllCompleted.Instance);
+            _log.Info("Durable store loaded 0 key(s)");
+            return;
         }
 
-        if (loaded.Count > 0)
+        var loading = new Loading(Sender, new HashSet<string>(_keys, StringComparer.Ordinal), new Dictionary<string, DurableDataEnvelope>(StringComparer.Ordinal));
+        foreach (var key in _keys)
         {
-            Sender.Tell(new LoadData(loaded.ToImmutableDictionaryOrdinal()));
+            Child(key).Tell(DurableKeyStore.Load.Instance);
         }
 
-        Sender.Tell(LoadAllCompleted.Instance);
-        _log.Info("Durable store loaded {0} key(s)", loaded.Count);
+        BecomeStacked(() => AwaitLoads(loading));
+    }
+
+    private void AwaitLoads(Loading loading)
+    {
+        Command<DurableKeyStore.Loaded>(loaded =>
+        {
+            if (loaded.Envelope is not null)
+            {
+                loading.Loaded[loaded.Key] = loaded.Envelope;
+            }
+
+            loading.Remaining.Remove(loaded.Key);
+            if (loading.Remaining.Count > 0)
+            {
+                return;
+            }
+
+            if (loading.Loaded.Count > 0)
+            {
+                loading.ReplyTo.Tell(new LoadData(System.Collections.Immutable.ImmutableDictionary.CreateRange(StringComparer.Ordinal, loading.Loaded)));
+            }
+
+            loading.ReplyTo.Tell(LoadAllCompleted.Instance);
+            _log.Info("Durable store loaded {0} key(s)", loading.Loaded.Count);
+            UnbecomeStacked();
+            Stash.UnstashAll();
+        });
+        Command<DurableKeyStore.LoadFailed>(failed =>
+            throw new LoadFailedException($"durable key '{failed.Key}' could not be loaded", failed.Cause));
+        CommandAny(_ => Stash.Stash());
     }
 
     private void Store(Store store)
     {
-        var serialization = Context.System.Serialization;
-        var serializer = serialization.FindSerializerFor(store.Data);
-        var entry = new DurableEntryStored(
-            store.Key,
-            serializer.Identifier,
-            Akka.Serialization.Serialization.ManifestFor(serializer, store.Data),
-            serializer.ToBinary(store.Data));
-        var reply = store.Reply;
-        Persist(entry, stored =>
+        if (_keys.Contains(store.Key))
         {
-            _entries[stored.Key] = stored;
-            reply?.ReplyTo.Tell(reply.SuccessMessage);
+            Child(store.Key).Forward(store);
+            return;
+        }
+
+        var sender = Sender;
+        Persist(new DurableKeyAdded(store.Key), added =>
+        {
+            _keys.Add(added.Key);
+            Child(added.Key).Tell(store, sender);
             if (LastSequenceNr % _snapshotEvery == 0)
             {
-                SaveSnapshot(new DurableSnapshot(_entries.Values.ToArray()));
+                SaveSnapshot(new DurableKeyIndex(_keys.Order(StringComparer.Ordinal).ToArray()));
             }
         });
     }
-
-    protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
-    {
-        // The Replicator treats a missing reply as a failed write, so the client is never told "stored".
-        _log.Error(cause, "Durable store could not persist key [{0}]", ((DurableEntryStored)@event).Key);
-        base.OnPersistFailure(cause, @event, sequenceNr);
-    }
-}
-
-internal static class DictionaryExtensions
-{
-    public static System.Collections.Immutable.ImmutableDictionary<string, T> ToImmutableDictionaryOrdinal<T>(
-        this Dictionary<string, T> source) =>
-        System.Collections.Immutable.ImmutableDictionary.CreateRange(StringComparer.Ordinal, source);
 }

@@ -39,7 +39,9 @@ public sealed class OkvSerializer(ExtendedActorSystem system) : SerializerWithSt
         ["rejected"] = typeof(CommandRejected),
         ["registry-snapshot"] = typeof(RegistrySnapshot),
         ["durable-entry"] = typeof(DurableEntryStored),
-        ["durable-snapshot"] = typeof(DurableSnapshot),
+        ["durable-key-added"] = typeof(DurableKeyAdded),
+        ["durable-key-index"] = typeof(DurableKeyIndex),
+        ["shard-objects"] = typeof(ShardObjectsStored),
     }.ToFrozenDictionary();
 
     private static readonly FrozenDictionary<Type, string> ManifestsByType =
@@ -55,6 +57,7 @@ public sealed class OkvSerializer(ExtendedActorSystem system) : SerializerWithSt
     public override byte[] ToBinary(object obj) => obj switch
     {
         ControllerRegistry registry => JsonSerializer.SerializeToUtf8Bytes(registry.State, Options),
+        ShardObjectsStored shard => WriteShardObjects(shard),
         _ => JsonSerializer.SerializeToUtf8Bytes(obj, obj.GetType(), Options),
     };
 
@@ -70,8 +73,35 @@ public sealed class OkvSerializer(ExtendedActorSystem system) : SerializerWithSt
             return new ControllerRegistry(Read<ControllerState>(bytes));
         }
 
+        if (type == typeof(ShardObjectsStored))
+        {
+            return ReadShardObjects(bytes);
+        }
+
         return JsonSerializer.Deserialize(bytes, type, Options)
             ?? throw new SerializationException($"empty '{manifest}' message");
+    }
+
+    // Shard objects are the bulk of a node's journal: binary (key, then the key store's own encoding), not JSON.
+    private static byte[] WriteShardObjects(ShardObjectsStored shard)
+    {
+        var key = System.Text.Encoding.UTF8.GetBytes(shard.Key);
+        var bytes = new byte[4 + key.Length + shard.Objects.Length];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(bytes, key.Length);
+        key.CopyTo(bytes, 4);
+        shard.Objects.CopyTo(bytes, 4 + key.Length);
+        return bytes;
+    }
+
+    private static ShardObjectsStored ReadShardObjects(byte[] bytes)
+    {
+        var keyLength = bytes.Length < 4 ? -1 : System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(bytes);
+        if (keyLength < 0 || 4 + keyLength > bytes.Length)
+        {
+            throw new SerializationException("truncated shard-objects entry");
+        }
+
+        return new ShardObjectsStored(System.Text.Encoding.UTF8.GetString(bytes, 4, keyLength), bytes[(4 + keyLength)..]);
     }
 
     private static T Read<T>(byte[] bytes) =>

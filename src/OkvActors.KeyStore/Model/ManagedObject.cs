@@ -111,6 +111,9 @@ public sealed class ManagedObject
     /// <summary>The deterministic encoding, computed once (the object is immutable).</summary>
     internal byte[] Encoded => _encoded ??= ManagedObjectCodec.Encode(this);
 
+    /// <summary>The deterministic encoding (cached): equal objects, equal bytes.</summary>
+    public ReadOnlySpan<byte> Encoding => Encoded;
+
     public static ManagedObject Create(string uid, ObjectType type, int algorithm, int length, byte[]? wrappedMaterial,
         Hlc stamp, DateTimeOffset now, IEnumerable<string>? names = null, int usageMask = 0, string? wallet = null) =>
         new(uid, type, algorithm, length, now, stamp.Node, wrappedMaterial, Progress.PreActive, false, LifecycleDates.None, null,

@@ -8,6 +8,9 @@ using Akka.TestKit;
 using Microsoft.Data.Sqlite;
 using OkvActors.Cluster.Controller;
 using OkvActors.Cluster.Durability;
+using OkvActors.KeyStore.Model;
+using OkvActors.KeyStore.Replication;
+using OkvActors.KeyStore.Serialization;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -74,16 +77,53 @@ public sealed class SqlDurableStoreTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void A_key_shard_journals_only_the_objects_that_changed_and_comes_back_whole()
+    {
+        var store = Sys.ActorOf(StoreProps(snapshotEvery: 100));
+        var clock = new HybridLogicalClock("node1");
+        ManagedObject NewObject(int i) => ManagedObject.Create($"uid-{i:D3}", ObjectType.SymmetricKey, 3, 256, [(byte)i, 1, 2, 3],
+            clock.Now(), DateTimeOffset.UtcNow, [$"key-{i}"]);
+        var shard = KeyShard.FromObjects(Enumerable.Range(0, 3).Select(NewObject));
+
+        void Store(KeyShard s)
+        {
+            store.Tell(new Store("okv-shard-0001", new DurableDataEnvelope(s), new StoreReply("ok", "fail", TestActor)));
+            ExpectMsg("ok");
+        }
+
+        Store(shard);
+        var grown = shard.Put(NewObject(3)).ResetDelta();
+        Store(grown);
+        Store(grown); // unchanged: acknowledged without a write
+        var changed = grown.Put(grown.Get("uid-001")!.Activate(DateTimeOffset.UtcNow)).ResetDelta();
+        Store(changed);
+
+        var events = Replay("okv-shard-0001").Cast<ShardObjectsStored>().ToArray();
+        Assert.Equal([3, 1, 1], events.Select(e => KeyStoreSerializer.Read(e.Objects).Count));
+        Assert.Equal("uid-003", Assert.Single(KeyStoreSerializer.Read(events[1].Objects)).Uid);
+        Assert.Equal(LifecycleState.Active, Assert.Single(KeyStoreSerializer.Read(events[2].Objects)).State);
+        Stop(store);
+
+        var reopened = Sys.ActorOf(StoreProps());
+        reopened.Tell(LoadAll.Instance);
+        var loaded = Assert.IsType<KeyShard>(ExpectMsg<LoadData>().Data["okv-shard-0001"].Data);
+        ExpectMsg<LoadAllCompleted>();
+        Assert.Equal(4, loaded.Count);
+        Assert.Equal(changed.DigestHex, loaded.DigestHex);
+    }
+
+    [Fact]
     public void A_snapshot_is_saved_every_snapshot_every_stores_and_the_journal_is_trimmed_to_it()
     {
         var store = Sys.ActorOf(StoreProps());
 
         StoreAll(store, ("a", 1), ("b", 2), ("c", 3), ("a", 4), ("b", 5), ("d", 6), ("a", 7));
 
-        var snapshot = AwaitSnapshot(SnapshotEvery * 2);
-        var entries = ((DurableSnapshot)snapshot.Snapshot).Entries.Select(e => e.Key).Order(StringComparer.Ordinal);
-        Assert.Equal(["a", "b", "c", "d"], entries);
-        AwaitJournalTrimmedTo([7]);
+        // Each key is its own persistent child: "a" was stored three times, so it snapshots at its third event.
+        var snapshot = AwaitSnapshot("a", SnapshotEvery);
+        Assert.Equal("a", ((DurableEntryStored)snapshot.Snapshot).Key);
+        AwaitJournalTrimmedTo("a", []);
+        AwaitJournalTrimmedTo("b", [1, 2]);
     }
 
     [Fact]
@@ -91,8 +131,8 @@ public sealed class SqlDurableStoreTests : Akka.TestKit.Xunit2.TestKit
     {
         var store = Sys.ActorOf(StoreProps());
         StoreAll(store, ("a", 1), ("b", 2), ("c", 3), ("a", 4), ("b", 5), ("d", 6), ("a", 7));
-        AwaitSnapshot(SnapshotEvery * 2);
-        AwaitJournalTrimmedTo([7]);
+        AwaitSnapshot("a", SnapshotEvery);
+        AwaitJournalTrimmedTo("a", []);
         Stop(store);
 
         var second = ActorSystem.Create(nameof(SqlDurableStoreTests) + "-second", SystemConfig(_directory));
@@ -167,10 +207,10 @@ public sealed class SqlDurableStoreTests : Akka.TestKit.Xunit2.TestKit
             .WithFallback(DistributedData.DefaultConfig());
     }
 
-    private Props StoreProps()
+    private Props StoreProps(int snapshotEvery = SnapshotEvery)
     {
         var durableConfig = ConfigurationFactory.ParseString(
-            $"sql {{ persistence-id = \"{_persistenceId}\", snapshot-every = {SnapshotEvery} }}");
+            $"sql {{ persistence-id = \"{_persistenceId}\", snapshot-every = {snapshotEvery} }}");
         return Props.Create(() => new SqlDurableStore(durableConfig));
     }
 
@@ -214,27 +254,45 @@ public sealed class SqlDurableStoreTests : Akka.TestKit.Xunit2.TestKit
         }
     }
 
-    private SelectedSnapshot AwaitSnapshot(long sequenceNr)
+    private SelectedSnapshot AwaitSnapshot(string key, long sequenceNr)
     {
         var snapshots = Persistence.Instance.Apply(Sys).SnapshotStoreFor(null);
         var probe = CreateTestProbe();
         SelectedSnapshot? found = null;
         AwaitAssert(() =>
         {
-            probe.Send(snapshots, new LoadSnapshot(_persistenceId, SnapshotSelectionCriteria.Latest, long.MaxValue));
+            probe.Send(snapshots, new LoadSnapshot($"{_persistenceId}-{key}", SnapshotSelectionCriteria.Latest, long.MaxValue));
             found = probe.ExpectMsg<LoadSnapshotResult>().Snapshot;
             Assert.Equal(sequenceNr, found?.Metadata.SequenceNr);
         }, TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(50));
         return found!;
     }
 
-    private void AwaitJournalTrimmedTo(long[] remaining)
+    private IReadOnlyList<object> Replay(string key)
+    {
+        var journal = Persistence.Instance.Apply(Sys).JournalFor(null);
+        var probe = CreateTestProbe();
+        journal.Tell(new ReplayMessages(1, long.MaxValue, long.MaxValue, $"{_persistenceId}-{key}", probe.Ref));
+        var events = new List<object>();
+        probe.FishForMessage(message =>
+        {
+            if (message is ReplayedMessage m)
+            {
+                events.Add(m.Persistent.Payload);
+            }
+
+            return message is RecoverySuccess or ReplayMessagesFailure;
+        });
+        return events;
+    }
+
+    private void AwaitJournalTrimmedTo(string key, long[] remaining)
     {
         var journal = Persistence.Instance.Apply(Sys).JournalFor(null);
         var probe = CreateTestProbe();
         AwaitAssert(() =>
         {
-            journal.Tell(new ReplayMessages(1, long.MaxValue, long.MaxValue, _persistenceId, probe.Ref));
+            journal.Tell(new ReplayMessages(1, long.MaxValue, long.MaxValue, $"{_persistenceId}-{key}", probe.Ref));
             var replayed = new List<long>();
             probe.FishForMessage(message =>
             {

@@ -57,7 +57,9 @@ public sealed class OkvSerializerTests(SerializationSystem system) : IClassFixtu
         ["CommandRejected"] = new CommandRejected("subgroup 'sg01' already exists"),
         ["RegistrySnapshot"] = new RegistrySnapshot(State, "akka.ssl.tcp://okv@127.0.0.1:4053"),
         ["DurableEntryStored"] = Entry,
-        ["DurableSnapshot"] = new DurableSnapshot([Entry, Entry with { Key = "other", Envelope = [1] }]),
+        ["DurableKeyAdded"] = new DurableKeyAdded("okv-shard-0007"),
+        ["DurableKeyIndex"] = new DurableKeyIndex(["okv-controller", "okv-shard-0007"]),
+        ["ShardObjectsStored"] = new ShardObjectsStored("okv-shard-0007", [1, 0, 0, 0, 0, 9, 8, 7]),
     };
 
     public static TheoryData<string> WireTypes => new(Samples.Keys);
@@ -168,18 +170,24 @@ public sealed class OkvSerializerTests(SerializationSystem system) : IClassFixtu
     }
 
     [Fact]
-    public void Durable_entries_and_snapshots_keep_their_bytes()
+    public void Durable_entries_and_shard_objects_keep_their_bytes()
     {
-        var sample = (DurableSnapshot)Samples["DurableSnapshot"];
+        var entry = (DurableEntryStored)Samples["DurableEntryStored"];
+        var shard = (ShardObjectsStored)Samples["ShardObjectsStored"];
 
-        var back = (DurableSnapshot)RoundTrip(sample);
+        var entryBack = (DurableEntryStored)RoundTrip(entry);
+        var shardBack = (ShardObjectsStored)RoundTrip(shard);
 
-        Assert.Equal(sample.Entries.Count, back.Entries.Count);
-        foreach (var (expected, actual) in sample.Entries.Zip(back.Entries))
-        {
-            Assert.Equal((expected.Key, expected.SerializerId, expected.Manifest), (actual.Key, actual.SerializerId, actual.Manifest));
-            Assert.Equal(expected.Envelope, actual.Envelope);
-        }
+        Assert.Equal((entry.Key, entry.SerializerId, entry.Manifest), (entryBack.Key, entryBack.SerializerId, entryBack.Manifest));
+        Assert.Equal(entry.Envelope, entryBack.Envelope);
+        Assert.Equal(shard.Key, shardBack.Key);
+        Assert.Equal(shard.Objects, shardBack.Objects);
+    }
+
+    [Fact]
+    public void A_truncated_shard_objects_entry_is_refused()
+    {
+        Assert.Throws<System.Runtime.Serialization.SerializationException>(() => Okv.FromBinary([200, 0, 0, 0, 1], "shard-objects"));
     }
 
     [Fact]
