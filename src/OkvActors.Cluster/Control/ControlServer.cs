@@ -7,6 +7,10 @@ using Akka.Cluster;
 using Akka.Event;
 using OkvActors.Cluster.Controller;
 using OkvActors.Cluster.Hosting;
+using OkvActors.Crypto.Keys;
+using OkvActors.KeyStore.Model;
+using OkvActors.KeyStore.Replication;
+using OkvActors.KeyStore.Vault;
 
 namespace OkvActors.Cluster.Control;
 
@@ -102,8 +106,64 @@ public sealed class ControlServer : IAsyncDisposable
             Enum.TryParse<LifecycleAction>(request.Arg("action"), ignoreCase: true, out var action)
                 ? action
                 : throw new ControlException($"unknown lifecycle action '{request.Arg("action")}'"))),
+        "key-create" => Vault(_node.Keys.CreateSymmetricKeyAsync(SymmetricKeyAlgorithm.Aes, 256, [request.Arg("name")])),
+        "key-register" => Vault(_node.Keys.RegisterAsync(ObjectType.SymmetricKey, KeyManager.Algorithms.Aes, 256,
+            Convert.FromBase64String(request.Arg("material")), [request.Arg("name")])),
+        "key-get" => Vault(_node.Vault.GetAsync(request.Arg("uid"))),
+        "key-activate" => Vault(_node.Keys.ActivateAsync(request.Arg("uid"))),
+        "key-revoke" => Vault(_node.Keys.RevokeAsync(request.Arg("uid"), RevocationReason.CessationOfOperation)),
+        "key-destroy" => Vault(_node.Keys.DestroyAsync(request.Arg("uid"))),
+        "key-encrypt" => Vault(_node.Keys.EncryptAsync(request.Arg("uid"), Convert.FromBase64String(request.Arg("data")))),
+        "key-decrypt" => Vault(_node.Keys.DecryptAsync(request.Arg("uid"), Convert.FromBase64String(request.Arg("ciphertext")),
+            Convert.FromBase64String(request.Arg("iv")))),
+        "shards" => Shards(),
         _ => Task.FromResult(ControlResponse.Refused($"unknown command '{request.Command}'")),
     };
+
+    /// <summary>Key store replies as control answers: metadata only, never key material.</summary>
+    private static async Task<ControlResponse> Vault(Task<IVaultReply> call) => await call switch
+    {
+        ObjectStored stored => ControlResponse.Done($"stored {stored.Object}", Describe(stored.Object)),
+        ObjectFound found => ControlResponse.Done($"{found.Object}", Describe(found.Object)),
+        ObjectNotFound missing => ControlResponse.Refused($"no object {missing.Uid}"),
+        TransitionRefused refused => ControlResponse.Refused(refused.Reason),
+        WriteRefused refused => new ControlResponse(false, refused.Reason, new JsonObject { ["restricted"] = refused.Restricted }),
+        Encrypted encrypted => ControlResponse.Done($"encrypted with {encrypted.Uid}", new JsonObject
+        {
+            ["ciphertext"] = Convert.ToBase64String(encrypted.Ciphertext),
+            ["iv"] = Convert.ToBase64String(encrypted.Iv),
+        }),
+        Decrypted decrypted => ControlResponse.Done($"decrypted with {decrypted.Uid}", new JsonObject { ["data"] = Convert.ToBase64String(decrypted.Plaintext) }),
+        OperationRefused refused => ControlResponse.Refused(refused.Reason),
+        var other => ControlResponse.Refused($"unexpected key store reply {other.GetType().Name}"),
+    };
+
+    private static JsonObject Describe(ManagedObject o) => new()
+    {
+        ["uid"] = o.Uid,
+        ["type"] = o.Type.ToString(),
+        ["algorithm"] = o.Algorithm,
+        ["length"] = o.Length,
+        ["state"] = o.State.ToString(),
+        ["names"] = new JsonArray(o.Names.Value.Select(n => (JsonNode)n).ToArray()),
+        ["creator"] = o.Creator,
+        ["initialDate"] = o.InitialDate,
+        ["hasMaterial"] = o.WrappedMaterial is not null,
+    };
+
+    private async Task<ControlResponse> Shards()
+    {
+        var digests = await ShardInspector.DigestsAsync(_node.System, _node.Settings.AskTimeout);
+        return ControlResponse.Done($"{digests.Count} shard(s), {digests.Sum(d => d.Objects)} object(s)", new JsonObject
+        {
+            ["shards"] = new JsonArray(digests.Select(d => (JsonNode)new JsonObject
+            {
+                ["key"] = d.Key,
+                ["objects"] = d.Objects,
+                ["digest"] = d.Digest,
+            }).ToArray()),
+        });
+    }
 
     private async Task<ControlResponse> Status()
     {
@@ -118,6 +178,7 @@ public sealed class ControlServer : IAsyncDisposable
             ["name"] = _node.Manifest.Name,
             ["subgroup"] = _node.Manifest.Subgroup,
             ["self"] = cluster.SelfAddress.ToString(),
+            ["pid"] = Environment.ProcessId,
             ["selfStatus"] = cluster.SelfMember.Status.ToString(),
             ["leader"] = state.Leader?.ToString(),
             ["controller"] = oldestUp?.Address.ToString(),

@@ -6,7 +6,9 @@ using Akka.DistributedData;
 using OkvActors.Cluster.Controller;
 using OkvActors.Cluster.Storage;
 using OkvActors.Cluster.Trust;
+using OkvActors.Crypto.Kek;
 using OkvActors.KeyStore;
+using OkvActors.KeyStore.Model;
 using OkvActors.KeyStore.Vault;
 using OkvActors.Pki.Trust;
 using AkkaCluster = Akka.Cluster.Cluster;
@@ -26,9 +28,11 @@ public sealed class NodeHost : IAsyncDisposable
     public const string VaultName = "okv-vault";
 
     private NodeHost(ActorSystem system, NodeManifest manifest, NodeDirectory directory, NodeCredentials credentials,
-        RevocationList revocations, IActorRef controllerProxy, OkvClusterSettings settings, IKeyVault vault)
+        RevocationList revocations, IActorRef controllerProxy, OkvClusterSettings settings, IKeyVault vault, KeyEncryptionKey kek)
     {
         Vault = vault;
+        _kek = kek;
+        Keys = new KeyManager(vault, kek, new HybridLogicalClock(manifest.Name));
         System = system;
         Manifest = manifest;
         Directory = directory;
@@ -52,8 +56,13 @@ public sealed class NodeHost : IAsyncDisposable
 
     public OkvClusterSettings Settings { get; }
 
+    private readonly KeyEncryptionKey _kek;
+
     /// <summary>This node's in-process client of the replicated key store.</summary>
     public IKeyVault Vault { get; }
+
+    /// <summary>Key management (generation, wrapping, server-side crypto) over <see cref="Vault"/>.</summary>
+    public KeyManager Keys { get; }
 
     public AkkaCluster Cluster => AkkaCluster.Get(System);
 
@@ -100,13 +109,14 @@ public sealed class NodeHost : IAsyncDisposable
 
         // A node that was removed (or left) ends its process: its data directory is kept for inspection.
         AkkaCluster.Get(system).RegisterOnMemberRemoved(() => system.Terminate());
-        return new NodeHost(system, manifest, directory, credentials, revocations, proxy, settings, vault);
+        return new NodeHost(system, manifest, directory, credentials, revocations, proxy, settings, vault, new KeyEncryptionKey(credentials.Kek));
     }
 
     public async ValueTask DisposeAsync()
     {
         await CoordinatedShutdown.Get(System).Run(CoordinatedShutdown.ClrExitReason.Instance);
         await System.WhenTerminated;
+        _kek.Dispose();
         Credentials.Dispose();
     }
 }

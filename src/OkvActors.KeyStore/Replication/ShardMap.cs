@@ -27,6 +27,8 @@ public static class ShardMap
         return (int)(hash % (ulong)shardCount);
     }
 
+    public const string KeyPrefix = "okv-shard-";
+
     /// <summary>The Distributed Data key id of a shard: "okv-shard-0042".</summary>
-    public static string KeyId(int shard) => $"okv-shard-{shard:D4}";
+    public static string KeyId(int shard) => $"{KeyPrefix}{shard:D4}";
 }

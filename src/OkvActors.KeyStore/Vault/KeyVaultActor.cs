@@ -64,12 +64,14 @@ public sealed class KeyVaultActor : ReceiveActor
                     break;
             }
         });
-        Receive<GetObject>(g => _replicator.Tell(new Get(KeyOf(g.Uid), ReadLocal.Instance, new Pending(Sender, g.Uid))));
-        // A local miss may be a write acknowledged elsewhere that has not reached this node yet: ask a majority.
-        Receive<IGetResponse>(r => r.Request is Pending && !Holds(r, ((Pending)r.Request!).Uid), response =>
+        Receive<GetObject>(g => _replicator.Tell(g.Freshness == ReadFreshness.Latest && !_mode.Restricted
+            ? new Get(KeyOf(g.Uid), new ReadMajority(_settings.WriteTimeout), new PendingRead(Sender, g.Uid))
+            : new Get(KeyOf(g.Uid), ReadLocal.Instance, new Pending(Sender, g.Uid))));
+        // No majority answered: serve this node's replica rather than nothing.
+        Receive<GetFailure>(r => r.Request is PendingRead, response =>
         {
-            var pending = (Pending)response.Request!;
-            _replicator.Tell(new Get(KeyOf(pending.Uid), new ReadMajority(_settings.WriteTimeout), new PendingRead(pending.ReplyTo, pending.Uid)));
+            var pending = (PendingRead)response.Request!;
+            _replicator.Tell(new Get(KeyOf(pending.Uid), ReadLocal.Instance, new Pending(pending.ReplyTo, pending.Uid)));
         });
         Receive<IGetResponse>(r => r.Request is PendingRead, response =>
         {

@@ -11,7 +11,7 @@ public interface IKeyVault
 {
     Task<IVaultReply> StoreAsync(ManagedObject managedObject, CancellationToken cancellationToken = default);
 
-    Task<IVaultReply> GetAsync(string uid, CancellationToken cancellationToken = default);
+    Task<IVaultReply> GetAsync(string uid, ReadFreshness freshness = ReadFreshness.Latest, CancellationToken cancellationToken = default);
 
     Task<IVaultReply> ChangeAsync(string uid, Func<ManagedObject, ManagedObject> change, CancellationToken cancellationToken = default);
 
@@ -23,8 +23,8 @@ public sealed class KeyVaultClient(IActorRef vault, KeyStoreSettings settings) :
     public Task<IVaultReply> StoreAsync(ManagedObject managedObject, CancellationToken cancellationToken = default) =>
         Ask(new StoreObject(managedObject), cancellationToken);
 
-    public Task<IVaultReply> GetAsync(string uid, CancellationToken cancellationToken = default) =>
-        Ask(new GetObject(uid), cancellationToken);
+    public Task<IVaultReply> GetAsync(string uid, ReadFreshness freshness = ReadFreshness.Latest, CancellationToken cancellationToken = default) =>
+        Ask(new GetObject(uid, freshness), cancellationToken);
 
     public Task<IVaultReply> ChangeAsync(string uid, Func<ManagedObject, ManagedObject> change, CancellationToken cancellationToken = default) =>
         Ask(new ChangeObject(uid, change), cancellationToken);

@@ -13,7 +13,20 @@ public sealed record StoreObject(ManagedObject Object) : IVaultCommand;
 /// <summary>Apply a change (a lifecycle transition or attribute write) to an existing object, atomically on this replica.</summary>
 public sealed record ChangeObject(string Uid, Func<ManagedObject, ManagedObject> Change) : IVaultCommand;
 
-public sealed record GetObject(string Uid) : IVaultCommand;
+/// <summary>How fresh a read must be.</summary>
+public enum ReadFreshness
+{
+    /// <summary>This node's replica only: fastest, may lag a write acknowledged elsewhere by a gossip round.</summary>
+    Local,
+
+    /// <summary>
+    /// Merged from a majority, so every acknowledged write is seen (a majority read meets every majority
+    /// write); falls back to the local replica when no majority answers (restricted mode keeps serving).
+    /// </summary>
+    Latest,
+}
+
+public sealed record GetObject(string Uid, ReadFreshness Freshness = ReadFreshness.Latest) : IVaultCommand;
 
 public sealed record GetMode : IVaultCommand
 {

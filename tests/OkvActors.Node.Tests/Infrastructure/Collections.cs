@@ -28,3 +28,12 @@ public sealed class HandOverClusterCollection : ICollectionFixture<HandOverClust
 {
     public const string Name = "hand-over cluster";
 }
+
+/// <summary>A cluster the key-store tests write to, crash and cold-restart.</summary>
+public sealed class KeyStoreCluster() : LocalCluster(basePort: 29000);
+
+[CollectionDefinition(Name)]
+public sealed class KeyStoreClusterCollection : ICollectionFixture<KeyStoreCluster>
+{
+    public const string Name = "key-store cluster";
+}

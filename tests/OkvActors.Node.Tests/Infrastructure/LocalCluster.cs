@@ -102,6 +102,11 @@ public abstract class LocalCluster : IAsyncLifetime
             }
         }
 
+        if (Environment.GetEnvironmentVariable("OKV_KEEP_TEST_DIRS") == "1")
+        {
+            return;
+        }
+
         try
         {
             Directory.Delete(Root, recursive: true);
@@ -128,6 +133,14 @@ public abstract class LocalCluster : IAsyncLifetime
         var response = await ControlClient.SendAsync(Dir(node).ControlSocket, new ControlRequest("registry"), TimeSpan.FromSeconds(30));
         return response.Ok ? response.Data! : throw new InvalidOperationException($"registry from {node}: {response.Message}");
     }
+
+    /// <summary>Sends a control command to a node and returns its answer (refusals included).</summary>
+    public Task<ControlResponse> Control(string node, string command, params (string Key, string Value)[] args) =>
+        ControlClient.SendAsync(Dir(node).ControlSocket, new ControlRequest(command, args.ToDictionary(a => a.Key, a => a.Value)),
+            TimeSpan.FromSeconds(30));
+
+    /// <summary>The pid of the process running a node now (it changes when a test restarts the node).</summary>
+    public async Task<int> CurrentPid(string node) => (await Status(node))["pid"]!.GetValue<int>();
 
     public static IReadOnlyList<string> UpMembers(JsonNode status) =>
         status["members"]!.AsArray().Where(m => m!["status"]!.GetValue<string>() == "Up").Select(m => m!["address"]!.GetValue<string>()).ToArray();

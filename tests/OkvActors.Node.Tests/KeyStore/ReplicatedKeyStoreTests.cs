@@ -1,0 +1,174 @@
+using System.Security.Cryptography;
+using System.Text;
+using OkvActors.Node.Tests.Infrastructure;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace OkvActors.Node.Tests.KeyStore;
+
+/// <summary>
+/// The replicated key store on a real three-process cluster: a key made on one node is read and used on
+/// the others, writes go on while a node is dead and it catches up when it returns, a cold restart of
+/// every node after kill -9 loses no acknowledged write, and key material never reaches a file in the clear.
+/// </summary>
+[Collection(KeyStoreClusterCollection.Name)]
+public sealed class ReplicatedKeyStoreTests(KeyStoreCluster cluster, ITestOutputHelper output)
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
+    private static readonly string[] Nodes = ["node1", "node2", "node3"];
+
+    private async Task<string> Create(string node, string name)
+    {
+        var created = await cluster.Control(node, "key-create", ("name", name));
+        Assert.True(created.Ok, created.Message);
+        return created.Data!["uid"]!.GetValue<string>();
+    }
+
+    private async Task<System.Text.Json.Nodes.JsonNode> Get(string node, string uid)
+    {
+        var found = await cluster.Control(node, "key-get", ("uid", uid));
+        Assert.True(found.Ok, $"{node}: {found.Message}");
+        return found.Data!;
+    }
+
+    [Fact]
+    public async Task A_key_created_on_one_node_is_read_and_used_on_the_others()
+    {
+        var uid = await Create("node1", "orders-db");
+
+        var onNode3 = await Get("node3", uid);
+        Assert.Equal("PreActive", onNode3["state"]!.GetValue<string>());
+        Assert.Equal("orders-db", onNode3["names"]![0]!.GetValue<string>());
+        Assert.Equal("node1", onNode3["creator"]!.GetValue<string>());
+        Assert.True((await cluster.Control("node2", "key-activate", ("uid", uid))).Ok);
+
+        var secret = Encoding.UTF8.GetBytes("card 4111 1111 1111 1111");
+        var encrypted = await cluster.Control("node3", "key-encrypt", ("uid", uid), ("data", Convert.ToBase64String(secret)));
+        Assert.True(encrypted.Ok, encrypted.Message);
+        var decrypted = await cluster.Control("node1", "key-decrypt", ("uid", uid),
+            ("ciphertext", encrypted.Data!["ciphertext"]!.GetValue<string>()), ("iv", encrypted.Data["iv"]!.GetValue<string>()));
+        Assert.True(decrypted.Ok, decrypted.Message);
+        Assert.Equal(secret, Convert.FromBase64String(decrypted.Data!["data"]!.GetValue<string>()));
+
+        var destroyActive = await cluster.Control("node2", "key-destroy", ("uid", uid));
+        Assert.False(destroyActive.Ok);
+        Assert.Contains("revoke it before destroying it", destroyActive.Message);
+        Assert.True((await cluster.Control("node3", "key-revoke", ("uid", uid))).Ok);
+        Assert.True((await cluster.Control("node1", "key-destroy", ("uid", uid))).Ok);
+        var destroyed = await Get("node2", uid);
+        Assert.Equal("Destroyed", destroyed["state"]!.GetValue<string>());
+        Assert.False(destroyed["hasMaterial"]!.GetValue<bool>());
+        var unknown = await cluster.Control("node2", "key-get", ("uid", "no-such-uid"));
+        Assert.False(unknown.Ok);
+        Assert.Contains("no object no-such-uid", unknown.Message);
+    }
+
+    [Fact]
+    public async Task Writes_go_on_while_a_node_is_dead_and_it_catches_up_with_equal_digests_when_it_returns()
+    {
+        Okv.Kill9(await cluster.CurrentPid("node3"));
+        var uids = new List<string>();
+        for (var i = 0; i < 20; i++)
+        {
+            uids.Add(await Create(i % 2 == 0 ? "node1" : "node2", $"while-node3-dead-{i}"));
+        }
+
+        cluster.StartNode(cluster.Dir("node3").Root, cluster.LogOf("node3"));
+        await Eventually.Until(async () => LocalCluster.UpMembers(await cluster.Status("node1")).Count == 3
+                                           && (await cluster.Status("node3"))["selfStatus"]!.GetValue<string>() == "Up",
+            Timeout, "node3 to rejoin");
+        await AwaitEqualDigests();
+        foreach (var uid in uids)
+        {
+            Assert.Equal("PreActive", (await Get("node3", uid))["state"]!.GetValue<string>());
+        }
+    }
+
+    [Fact]
+    public async Task A_cold_restart_after_kill_9_of_every_node_loses_no_acknowledged_write()
+    {
+        var uids = new List<string>();
+        for (var i = 0; i < 30; i++)
+        {
+            uids.Add(await Create(Nodes[i % 3], $"before-the-blackout-{i}"));
+        }
+
+        var pids = new List<int>();
+        foreach (var node in Nodes)
+        {
+            pids.Add(await cluster.CurrentPid(node));
+        }
+
+        foreach (var pid in pids)
+        {
+            Okv.Kill9(pid);
+        }
+
+        await Eventually.Until(() => pids.All(p => !Okv.IsAlive(p)), Timeout, "every node to be dead");
+        foreach (var node in Nodes)
+        {
+            cluster.StartNode(cluster.Dir(node).Root, cluster.LogOf(node));
+        }
+
+        await Eventually.Until(async () => LocalCluster.UpMembers(await cluster.Status("node2")).Count == 3, Timeout, "the cluster to form again");
+        foreach (var uid in uids)
+        {
+            foreach (var node in Nodes)
+            {
+                Assert.Equal("PreActive", (await Get(node, uid))["state"]!.GetValue<string>());
+            }
+        }
+
+        await AwaitEqualDigests();
+    }
+
+    [Fact]
+    public async Task Registered_key_material_appears_in_no_file_of_any_node()
+    {
+        var material = RandomNumberGenerator.GetBytes(32);
+        var registered = await cluster.Control("node2", "key-register", ("name", "known-material"), ("material", Convert.ToBase64String(material)));
+        Assert.True(registered.Ok, registered.Message);
+        await AwaitEqualDigests();
+
+        var forms = new[] { material, Encoding.ASCII.GetBytes(Convert.ToBase64String(material)), Encoding.ASCII.GetBytes(Convert.ToHexString(material)),
+            Encoding.ASCII.GetBytes(Convert.ToHexStringLower(material)) };
+        var scanned = 0;
+        foreach (var file in Directory.EnumerateFiles(cluster.Root, "*", SearchOption.AllDirectories))
+        {
+            byte[] content;
+            try
+            {
+                using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+                using var buffer = new MemoryStream();
+                await stream.CopyToAsync(buffer);
+                content = buffer.ToArray();
+            }
+            catch (IOException)
+            {
+                continue; // a socket or a file removed while we looked
+            }
+
+            scanned++;
+            foreach (var form in forms)
+            {
+                Assert.True(content.AsSpan().IndexOf(form) < 0, $"key material found in {file}");
+            }
+        }
+
+        output.WriteLine($"scanned {scanned} files under {cluster.Root}");
+        Assert.True(scanned > 20, $"only {scanned} files scanned");
+    }
+
+    private async Task AwaitEqualDigests() =>
+        await Eventually.Until(async () =>
+        {
+            var views = new List<string>();
+            foreach (var node in Nodes)
+            {
+                var shards = await cluster.Control(node, "shards");
+                views.Add(shards.Data!["shards"]!.ToJsonString());
+            }
+
+            return (views.Distinct().Count() == 1, true, $"{views.Distinct().Count()} different views");
+        }, Timeout, "every node to hold identical shards");
+}
