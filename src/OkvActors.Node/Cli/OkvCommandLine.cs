@@ -51,6 +51,8 @@ public static class OkvCommandLine
         root.Subcommands.Add(StatusCommand());
         root.Subcommands.Add(NodeCommand());
         root.Subcommands.Add(SubgroupCommand());
+        root.Subcommands.Add(KeyCommand());
+        root.Subcommands.Add(ShardsCommand());
         return root;
     }
 
@@ -274,6 +276,69 @@ public static class OkvCommandLine
         }));
         subgroup.Subcommands.Add(add);
         return subgroup;
+    }
+
+    private static Command KeyCommand()
+    {
+        var key = new Command("key", "Keys in the replicated store, through a running node (metadata only, never material)");
+        var name = new Option<string>("--name") { Description = "The key's name", Required = true };
+        var create = new Command("create", "Create an AES-256 key (generated on the node, stored wrapped under the cluster KEK)") { Dir, name, Json };
+        create.SetAction(parse => Handle(() => PrintControl(parse, "key-create", new() { ["name"] = parse.GetValue(name)! })));
+        key.Subcommands.Add(create);
+        foreach (var (verb, command, what) in new[]
+                 {
+                     ("get", "key-get", "Show a key's metadata"),
+                     ("activate", "key-activate", "Activate a key"),
+                     ("revoke", "key-revoke", "Revoke a key (cessation of operation)"),
+                     ("destroy", "key-destroy", "Destroy a key's material (it must be revoked first)"),
+                 })
+        {
+            var uid = new Option<string>("--uid", "-u") { Description = "The key's UID", Required = true };
+            var sub = new Command(verb, what) { Dir, uid, Json };
+            sub.SetAction(parse => Handle(() => PrintControl(parse, command, new() { ["uid"] = parse.GetValue(uid)! })));
+            key.Subcommands.Add(sub);
+        }
+
+        return key;
+    }
+
+    private static Command ShardsCommand()
+    {
+        var command = new Command("shards", "Per key shard on this node: objects and digest (equal digests, identical replicas)") { Dir, Json };
+        command.SetAction(parse => Handle(() => PrintControl(parse, "shards")));
+        return command;
+    }
+
+    /// <summary>Sends one control command and prints its answer: the data as JSON, or for people the message and fields.</summary>
+    private static async Task<int> PrintControl(ParseResult parse, string command, Dictionary<string, string>? args = null)
+    {
+        var response = await Provisioning.ControlData(new NodeDirectory(RequireDir(parse)), command, args);
+        if (parse.GetValue(Json))
+        {
+            Console.WriteLine(response.Data?.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) ?? "{}");
+            return 0;
+        }
+
+        Console.WriteLine(response.Message);
+        if (response.Data is JsonObject data)
+        {
+            foreach (var (field, value) in data)
+            {
+                if (value is JsonArray rows && rows.All(r => r is JsonObject))
+                {
+                    foreach (var row in rows.Cast<JsonObject>())
+                    {
+                        Console.WriteLine("  " + string.Join("  ", row.Select(kv => $"{kv.Value}")));
+                    }
+                }
+                else
+                {
+                    Console.WriteLine($"  {field,-12} {value?.ToJsonString().Trim('"')}");
+                }
+            }
+        }
+
+        return 0;
     }
 
     private static NodeAddresses Addresses(ParseResult parse,

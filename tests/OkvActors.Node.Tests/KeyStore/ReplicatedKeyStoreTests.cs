@@ -64,6 +64,26 @@ public sealed class ReplicatedKeyStoreTests(KeyStoreCluster cluster, ITestOutput
     }
 
     [Fact]
+    public async Task The_okv_key_verbs_drive_the_store_of_a_running_node()
+    {
+        var create = await Okv.Run(["key", "create", "--dir", cluster.Dir("node2").Root, "--name", "from-the-cli", "--json"]);
+        Assert.True(create.ExitCode == 0, create.ToString());
+        var uid = System.Text.Json.Nodes.JsonNode.Parse(create.Stdout)!["uid"]!.GetValue<string>();
+
+        var get = await Okv.Run(["key", "get", "--dir", cluster.Dir("node1").Root, "-u", uid]);
+        var missing = await Okv.Run(["key", "get", "--dir", cluster.Dir("node1").Root, "-u", "no-such-uid"]);
+        var shards = await Okv.Run(["shards", "--dir", cluster.Dir("node3").Root, "--json"]);
+
+        Assert.True(get.ExitCode == 0, get.ToString());
+        Assert.Contains("PreActive", get.Stdout);
+        Assert.Contains("from-the-cli", get.Stdout);
+        Assert.Equal(3, missing.ExitCode);
+        Assert.Contains("no object no-such-uid", missing.Stderr);
+        Assert.True(shards.ExitCode == 0, shards.ToString());
+        Assert.True(System.Text.Json.Nodes.JsonNode.Parse(shards.Stdout)!["shards"]!.AsArray().Count > 0);
+    }
+
+    [Fact]
     public async Task Writes_go_on_while_a_node_is_dead_and_it_catches_up_with_equal_digests_when_it_returns()
     {
         Okv.Kill9(await cluster.CurrentPid("node3"));
