@@ -105,7 +105,9 @@ public sealed class NodeHost : IAsyncDisposable
             ControllerProxyName);
 
         var keyStore = KeyStoreSettings.Create(config);
-        var vault = new KeyVaultClient(system.ActorOf(KeyVaultActor.Props(keyStore), VaultName), keyStore);
+        var vaultActor = system.ActorOf(KeyVaultActor.Props(keyStore), VaultName);
+        system.ActorOf(QuorumSizeWatcher.Props(vaultActor), "okv-quorum-size");
+        var vault = new KeyVaultClient(vaultActor, keyStore);
 
         // A node that was removed (or left) ends its process: its data directory is kept for inspection.
         AkkaCluster.Get(system).RegisterOnMemberRemoved(() => system.Terminate());

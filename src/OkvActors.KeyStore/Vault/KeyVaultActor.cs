@@ -39,6 +39,7 @@ public sealed class KeyVaultActor : ReceiveActor
     private readonly AkkaCluster _cluster = AkkaCluster.Get(Context.System);
     private readonly KeyStoreSettings _settings;
     private ModeStatus _mode = WriteQuorum.Evaluate(1, 1);
+    private int _expected;
 
     public KeyVaultActor(KeyStoreSettings settings)
     {
@@ -79,6 +80,11 @@ public sealed class KeyVaultActor : ReceiveActor
             pending.ReplyTo.Tell(Holds(response, pending.Uid) ? new ObjectFound(((KeyShard)((GetSuccess)response).Data).Get(pending.Uid)!) : new ObjectNotFound(pending.Uid));
         });
         Receive<GetMode>(_ => Sender.Tell(_mode));
+        Receive<ExpectedMembers>(e =>
+        {
+            _expected = e.Count;
+            EvaluateMode();
+        });
         Receive<IGetResponse>(r => r.Request is Pending, response =>
         {
             var pending = (Pending)response.Request!;
@@ -163,7 +169,7 @@ public sealed class KeyVaultActor : ReceiveActor
         static bool Counts(MemberStatus s) => s is MemberStatus.Up or MemberStatus.Leaving or MemberStatus.WeaklyUp;
         var members = _members.Count(m => Counts(m.Value));
         var unreachable = _members.Count(m => Counts(m.Value) && _unreachable.Contains(m.Key));
-        var next = WriteQuorum.Evaluate(Math.Max(members, 1), Math.Max(members - unreachable, 1));
+        var next = WriteQuorum.Evaluate(Math.Max(Math.Max(members, _expected), 1), Math.Max(members - unreachable, 1));
         if (next.Restricted != _mode.Restricted)
         {
             if (next.Restricted)

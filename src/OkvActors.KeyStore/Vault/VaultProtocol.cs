@@ -33,6 +33,13 @@ public sealed record GetMode : IVaultCommand
     public static readonly GetMode Instance = new();
 }
 
+/// <summary>
+/// How many nodes the cluster is meant to have (the controller registry's active nodes). Until this node
+/// sees a majority of them it stays in restricted mode: a node that has just started and knows only
+/// itself must not count itself as a majority.
+/// </summary>
+public sealed record ExpectedMembers(int Count) : IVaultCommand;
+
 /// <summary>The write is held by the configured quorum (a majority by default).</summary>
 public sealed record ObjectStored(ManagedObject Object) : IVaultReply;
 

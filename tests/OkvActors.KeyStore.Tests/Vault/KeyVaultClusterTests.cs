@@ -121,6 +121,27 @@ public sealed class KeyVaultClusterTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public async Task A_node_that_sees_fewer_than_a_majority_of_the_expected_members_is_restricted()
+    {
+        var settings = KeyStoreSettings.Create(Sys);
+        var actor = Sys.ActorOf(KeyVaultActor.Props(settings));
+        var vault = new KeyVaultClient(actor, settings);
+        await AwaitAssertAsync(async () => Assert.Equal(3, (await vault.ModeAsync()).Reachable), TimeSpan.FromSeconds(10));
+
+        actor.Tell(new ExpectedMembers(7)); // a majority of 7 is 4; this node sees 3
+        var restricted = await vault.ModeAsync();
+        var refused = await vault.StoreAsync(NewKey("a"));
+        actor.Tell(new ExpectedMembers(5)); // a majority of 5 is 3
+        var normal = await vault.ModeAsync();
+
+        Assert.True(restricted.Restricted, restricted.Reason);
+        Assert.Equal(7, restricted.Members);
+        Assert.True(Assert.IsType<WriteRefused>(refused).Restricted);
+        Assert.False(normal.Restricted, normal.Reason);
+        Assert.IsType<ObjectStored>(await vault.StoreAsync(NewKey("a")));
+    }
+
+    [Fact]
     public async Task A_node_that_loses_its_quorum_refuses_writes_naming_restricted_mode_and_still_serves_reads()
     {
         var a = VaultOn(Sys);
