@@ -116,6 +116,9 @@ public sealed class ControlServer : IAsyncDisposable
         "key-encrypt" => Vault(_node.Keys.EncryptAsync(request.Arg("uid"), Convert.FromBase64String(request.Arg("data")))),
         "key-decrypt" => Vault(_node.Keys.DecryptAsync(request.Arg("uid"), Convert.FromBase64String(request.Arg("ciphertext")),
             Convert.FromBase64String(request.Arg("iv")))),
+        "key-rename" => Vault(_node.Keys.RenameAsync(request.Arg("uid"), [request.Arg("name")])),
+        "key-locate" => Locate(request),
+        "conflicts" => Conflicts(),
         "shards" => Shards(),
         _ => Task.FromResult(ControlResponse.Refused($"unknown command '{request.Command}'")),
     };
@@ -150,6 +153,34 @@ public sealed class ControlServer : IAsyncDisposable
         ["initialDate"] = o.InitialDate,
         ["hasMaterial"] = o.WrappedMaterial is not null,
     };
+
+    private async Task<ControlResponse> Locate(ControlRequest request)
+    {
+        string? Optional(string name) => request.Args is not null && request.Args.TryGetValue(name, out var v) ? v : null;
+        var filter = new LocateFilter(
+            Name: Optional("name"),
+            State: Optional("state") is { } state ? Enum.Parse<LifecycleState>(state, ignoreCase: true) : null,
+            Offset: int.TryParse(Optional("offset"), out var offset) ? offset : 0,
+            MaxItems: int.TryParse(Optional("max"), out var max) ? max : int.MaxValue);
+        var found = Catalog.Locate(await ShardInspector.ObjectsAsync(_node.System, _node.Settings.AskTimeout), filter);
+        return ControlResponse.Done($"{found.Count} object(s)", new JsonObject
+        {
+            ["uids"] = new JsonArray(found.Select(o => (JsonNode)o.Uid).ToArray()),
+        });
+    }
+
+    private async Task<ControlResponse> Conflicts()
+    {
+        var conflicts = Catalog.Conflicts(await ShardInspector.ObjectsAsync(_node.System, _node.Settings.AskTimeout));
+        return ControlResponse.Done($"{conflicts.Count} name conflict(s)", new JsonObject
+        {
+            ["conflicts"] = new JsonArray(conflicts.Select(c => (JsonNode)new JsonObject
+            {
+                ["name"] = c.Name,
+                ["uids"] = new JsonArray(c.Uids.Select(u => (JsonNode)u).ToArray()),
+            }).ToArray()),
+        });
+    }
 
     private async Task<ControlResponse> Shards()
     {

@@ -70,6 +70,15 @@ public sealed class KeyManager(IKeyVault store, KeyEncryptionKey kek, HybridLogi
 
     public Task<IVaultReply> DestroyAsync(string uid, CancellationToken ct = default) => store.DestroyAsync(uid, _time.GetUtcNow(), ct);
 
+    /// <summary>Replaces an object's names (how an operator resolves a name conflict).</summary>
+    public Task<IVaultReply> RenameAsync(string uid, IReadOnlyList<string> names, CancellationToken ct = default) =>
+        store.ChangeAsync(uid, o =>
+        {
+            // Stamp after everything this object has seen, or the rename could lose to an older write.
+            clock.Observe(o.Names.Stamp);
+            return o.SetNames(names, clock.Now());
+        }, ct);
+
     /// <summary>AES-GCM encryption with an Active symmetric key (KMIP Encrypt).</summary>
     public Task<IVaultReply> EncryptAsync(string uid, byte[] plaintext, CancellationToken ct = default) =>
         WithKeyAsync(uid, requireActive: true, key =>

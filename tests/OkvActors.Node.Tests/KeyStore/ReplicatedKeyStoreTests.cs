@@ -64,6 +64,36 @@ public sealed class ReplicatedKeyStoreTests(KeyStoreCluster cluster, ITestOutput
     }
 
     [Fact]
+    public async Task The_same_name_accepted_on_two_nodes_is_one_conflict_on_every_node_until_renamed()
+    {
+        var name = $"shared-{Guid.NewGuid():N}"[..20];
+        var first = await Create("node1", name);
+        var second = await Create("node2", name);
+
+        foreach (var node in Nodes)
+        {
+            await Eventually.Until(async () =>
+            {
+                var conflicts = (await cluster.Control(node, "conflicts")).Data!["conflicts"]!.AsArray();
+                var mine = conflicts.SingleOrDefault(c => c!["name"]!.GetValue<string>() == name);
+                var uids = mine?["uids"]!.AsArray().Select(u => u!.GetValue<string>()).ToArray() ?? [];
+                return (uids.Order().SequenceEqual(new[] { first, second }.Order()), true, string.Join(",", uids));
+            }, Timeout, $"{node} to list the conflict on '{name}'");
+            var located = await cluster.Control(node, "key-locate", ("name", name));
+            Assert.Equal(2, located.Data!["uids"]!.AsArray().Count);
+        }
+
+        var renamed = await cluster.Control("node3", "key-rename", ("uid", second), ("name", name + "-b"));
+        Assert.True(renamed.Ok, renamed.Message);
+        foreach (var node in Nodes)
+        {
+            await Eventually.Until(async () =>
+                (await cluster.Control(node, "conflicts")).Data!["conflicts"]!.AsArray().All(c => c!["name"]!.GetValue<string>() != name),
+                Timeout, $"{node} to see the conflict resolved");
+        }
+    }
+
+    [Fact]
     public async Task The_okv_key_verbs_drive_the_store_of_a_running_node()
     {
         var create = await Okv.Run(["key", "create", "--dir", cluster.Dir("node2").Root, "--name", "from-the-cli", "--json"]);
