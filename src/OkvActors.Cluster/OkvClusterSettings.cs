@@ -22,6 +22,19 @@ public sealed class OkvClusterSettings
         MaxClockSkew = cluster.GetTimeSpan("max-clock-skew");
         MaxDisableDuration = cluster.GetTimeSpan("max-disable-duration");
         NodeCertificateValidity = cluster.GetTimeSpan("node-certificate-validity");
+        var store = config.GetConfig("okv.store");
+        StoreProvider = store.GetString("provider");
+        StoreConnectionString = store.GetString("connection-string");
+        if (StoreProvider is not ("sqlite" or "postgresql"))
+        {
+            throw new ConfigurationException($"okv.store.provider must be sqlite or postgresql, not '{StoreProvider}'");
+        }
+
+        if (StoreProvider == "postgresql" && string.IsNullOrWhiteSpace(StoreConnectionString))
+        {
+            throw new ConfigurationException("okv.store.provider = postgresql needs okv.store.connection-string");
+        }
+
         WriteTimeout = controller.GetTimeSpan("write-timeout");
         AskTimeout = controller.GetTimeSpan("ask-timeout");
         AdmissionTimeout = controller.GetTimeSpan("admission-timeout");
@@ -48,6 +61,11 @@ public sealed class OkvClusterSettings
     public TimeSpan MaxDisableDuration { get; }
 
     public TimeSpan NodeCertificateValidity { get; }
+
+    /// <summary>sqlite or postgresql.</summary>
+    public string StoreProvider { get; }
+
+    public string StoreConnectionString { get; }
 
     public TimeSpan WriteTimeout { get; }
 

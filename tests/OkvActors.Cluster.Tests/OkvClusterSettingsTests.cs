@@ -27,6 +27,20 @@ public sealed class OkvClusterSettingsTests
     }
 
     [Fact]
+    public void The_store_is_sqlite_in_the_data_directory_by_default_and_postgresql_on_request()
+    {
+        var directory = new OkvActors.Cluster.Storage.NodeDirectory("/var/lib/okv/node1");
+        var sqlite = OkvClusterSettings.Create(Config.Empty);
+        var postgres = OkvClusterSettings.Create(ConfigurationFactory.ParseString(
+            "okv.store { provider = postgresql, connection-string = \"Host=db;Database=okv_node1\" }"));
+
+        Assert.Equal(("SQLite.MS", "Data Source=/var/lib/okv/node1/store/okv.db"), OkvActors.Cluster.Hosting.NodeConfig.StoreOf(sqlite, directory));
+        Assert.Equal(("PostgreSQL.15", "Host=db;Database=okv_node1"), OkvActors.Cluster.Hosting.NodeConfig.StoreOf(postgres, directory));
+        Assert.Throws<ConfigurationException>(() => OkvClusterSettings.Create(ConfigurationFactory.ParseString("okv.store.provider = postgresql")));
+        Assert.Throws<ConfigurationException>(() => OkvClusterSettings.Create(ConfigurationFactory.ParseString("okv.store.provider = lmdb")));
+    }
+
+    [Fact]
     public void A_clock_offset_may_be_negative()
     {
         var settings = OkvClusterSettings.Create(ConfigurationFactory.ParseString("okv.node.clock-offset = \"-3s\""));

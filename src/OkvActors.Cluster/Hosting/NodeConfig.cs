@@ -16,7 +16,7 @@ public static class NodeConfig
     public static Config For(NodeManifest manifest, NodeDirectory directory, Config operatorConfig)
     {
         var seeds = SeedsFor(manifest);
-        var database = directory.DatabaseFile.Replace("\\", "/", StringComparison.Ordinal);
+        var (provider, connection) = StoreOf(OkvClusterSettings.Create(operatorConfig), directory);
         var perNode = ConfigurationFactory.ParseString($$"""
             akka.remote.dot-netty.tcp {
               hostname = "{{manifest.Host}}"
@@ -27,8 +27,8 @@ public static class NodeConfig
               seed-nodes = [{{string.Join(", ", seeds.Select(s => $"\"{s}\""))}}]
             }
             akka.persistence {
-              journal.sql.connection-string = "Data Source={{database}}"
-              snapshot-store.sql.connection-string = "Data Source={{database}}"
+              journal.sql { connection-string = "{{connection}}", provider-name = "{{provider}}" }
+              snapshot-store.sql { connection-string = "{{connection}}", provider-name = "{{provider}}" }
             }
             """);
         return perNode
@@ -39,6 +39,12 @@ public static class NodeConfig
             .WithFallback(DistributedData.DefaultConfig())
             .WithFallback(ClusterSingleton.DefaultConfig());
     }
+
+    /// <summary>The Akka.Persistence.Sql provider and connection string for this node's durable replicas.</summary>
+    public static (string Provider, string ConnectionString) StoreOf(OkvClusterSettings settings, NodeDirectory directory) =>
+        settings.StoreProvider == "postgresql"
+            ? ("PostgreSQL.15", settings.StoreConnectionString.Replace("\"", "", StringComparison.Ordinal))
+            : ("SQLite.MS", $"Data Source={directory.DatabaseFile.Replace("\\", "/", StringComparison.Ordinal)}");
 
     /// <summary>
     /// Seeds as recorded (oldest member first). A node first in that list may form the cluster itself
