@@ -92,7 +92,6 @@ public sealed class NodeHost : IAsyncDisposable
         var system = ActorSystem.Create(manifest.Cluster, setup);
 
         DistributedData.Get(system);
-        system.ActorOf(RevocationWatcher.Props(revocations), "okv-revocations");
         system.ActorOf(SeedRecorder.Props(directory), "okv-seeds");
         system.ActorOf(ClusterSingletonManager.Props(
                 ControllerActor.Props(directory, credentials, settings, time, manifest.Name),
@@ -106,7 +105,7 @@ public sealed class NodeHost : IAsyncDisposable
 
         var keyStore = KeyStoreSettings.Create(config);
         var vaultActor = system.ActorOf(KeyVaultActor.Props(keyStore), VaultName);
-        system.ActorOf(QuorumSizeWatcher.Props(vaultActor), "okv-quorum-size");
+        system.ActorOf(RegistryWatcher.Props(revocations, vaultActor), "okv-registry-watcher");
         var vault = new KeyVaultClient(vaultActor, keyStore);
 
         // A node that was removed (or left) ends its process: its data directory is kept for inspection.
