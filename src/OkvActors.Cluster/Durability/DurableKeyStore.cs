@@ -65,7 +65,14 @@ public sealed class DurableKeyStore : ReceivePersistentActor
 
         Command<Load>(_ => Sender.Tell(LoadEnvelope()));
         Command<Store>(Store);
-        Command<SaveSnapshotSuccess>(s => DeleteMessages(s.Metadata.SequenceNr));
+        Command<SaveSnapshotSuccess>(s =>
+        {
+            // The snapshot holds everything: drop the events and the older snapshots it supersedes.
+            DeleteMessages(s.Metadata.SequenceNr);
+            DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1));
+        });
+        Command<DeleteSnapshotsSuccess>(_ => { });
+        Command<DeleteSnapshotsFailure>(f => _log.Warning("Durable key {0}: old snapshots not deleted: {1}", _key, f.Cause.Message));
         Command<SaveSnapshotFailure>(f => _log.Warning("Durable key {0}: snapshot failed: {1}", _key, f.Cause.Message));
         Command<DeleteMessagesSuccess>(_ => { });
         Command<DeleteMessagesFailure>(f => _log.Warning("Durable key {0}: journal trim failed: {1}", _key, f.Cause.Message));
