@@ -68,7 +68,19 @@ public sealed class NodeHost : IAsyncDisposable
 
     public Task WhenTerminated => System.WhenTerminated;
 
+    /// <summary>Runs a node in an ActorSystem of its own (the `okv run` case).</summary>
     public static NodeHost Start(NodeDirectory directory, Config operatorConfig, IReadOnlyList<string>? seedsOverride = null)
+    {
+        var boot = Prepare(directory, operatorConfig, seedsOverride);
+        var setup = ActorSystemSetup.Create(BootstrapSetup.Create().WithConfig(boot.Config), boot.TlsSetup);
+        return Attach(ActorSystem.Create(boot.Manifest.Cluster!, setup), boot);
+    }
+
+    /// <summary>
+    /// Everything a node needs before its ActorSystem exists: identity, effective configuration, credentials
+    /// and the mutual-TLS setup. An embedding host (Akka.Hosting) adds these to its own builder.
+    /// </summary>
+    public static NodeBoot Prepare(NodeDirectory directory, Config operatorConfig, IReadOnlyList<string>? seedsOverride = null)
     {
         var manifest = directory.ReadManifest();
         if (seedsOverride is { Count: > 0 })
@@ -87,10 +99,14 @@ public sealed class NodeHost : IAsyncDisposable
         var time = settings.ClockOffset == TimeSpan.Zero ? TimeProvider.System : new OffsetTimeProvider(settings.ClockOffset);
         var credentials = NodeCredentials.Load(directory);
         var revocations = new RevocationList();
-        var bootstrap = BootstrapSetup.Create().WithConfig(config);
-        var setup = ActorSystemSetup.Create(bootstrap, RemotingTrust.CreateSetup(credentials.Certificate, credentials.Ca, revocations, time));
-        var system = ActorSystem.Create(manifest.Cluster, setup);
+        return new NodeBoot(directory, manifest, config, settings, time, credentials, revocations,
+            RemotingTrust.CreateSetup(credentials.Certificate, credentials.Ca, revocations, time));
+    }
 
+    /// <summary>Starts the node's actors in a system built from <paramref name="boot"/>.</summary>
+    public static NodeHost Attach(ActorSystem system, NodeBoot boot)
+    {
+        var (directory, manifest, config, settings, time, credentials, revocations, _) = boot;
         DistributedData.Get(system);
         system.ActorOf(SeedRecorder.Props(directory), "okv-seeds");
         system.ActorOf(ClusterSingletonManager.Props(
@@ -110,8 +126,14 @@ public sealed class NodeHost : IAsyncDisposable
 
         // A node that was removed (or left) ends its process: its data directory is kept for inspection.
         AkkaCluster.Get(system).RegisterOnMemberRemoved(() => system.Terminate());
-        return new NodeHost(system, manifest, directory, credentials, revocations, proxy, settings, vault, new KeyEncryptionKey(credentials.Kek));
+        return new NodeHost(system, manifest, directory, credentials, revocations, proxy, settings, vault, new KeyEncryptionKey(credentials.Kek))
+        {
+            VaultActor = vaultActor,
+        };
     }
+
+    /// <summary>The key vault actor, for hosts that register it (Akka.Hosting's ActorRegistry).</summary>
+    public IActorRef VaultActor { get; private init; } = ActorRefs.Nobody;
 
     public async ValueTask DisposeAsync()
     {
@@ -121,3 +143,14 @@ public sealed class NodeHost : IAsyncDisposable
         Credentials.Dispose();
     }
 }
+
+/// <summary>A node prepared to start: see <see cref="NodeHost.Prepare"/>.</summary>
+public sealed record NodeBoot(
+    NodeDirectory Directory,
+    NodeManifest Manifest,
+    Config Config,
+    OkvClusterSettings Settings,
+    TimeProvider Time,
+    NodeCredentials Credentials,
+    RevocationList Revocations,
+    Akka.Remote.Transport.DotNetty.DotNettySslSetup TlsSetup);
