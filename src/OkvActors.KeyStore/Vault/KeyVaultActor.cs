@@ -77,7 +77,7 @@ public sealed class KeyVaultActor : ReceiveActor
         Receive<IGetResponse>(r => r.Request is PendingRead, response =>
         {
             var pending = (PendingRead)response.Request!;
-            pending.ReplyTo.Tell(Holds(response, pending.Uid) ? new ObjectFound(((KeyShard)((GetSuccess)response).Data).Get(pending.Uid)!) : new ObjectNotFound(pending.Uid));
+            pending.ReplyTo.Tell(Found(response, pending.Uid));
         });
         Receive<GetMode>(_ => Sender.Tell(_mode));
         Receive<ExpectedMembers>(e =>
@@ -88,9 +88,7 @@ public sealed class KeyVaultActor : ReceiveActor
         Receive<IGetResponse>(r => r.Request is Pending, response =>
         {
             var pending = (Pending)response.Request!;
-            pending.ReplyTo.Tell(response is GetSuccess { Data: KeyShard shard } && shard.Get(pending.Uid) is { } found
-                ? new ObjectFound(found)
-                : new ObjectNotFound(pending.Uid));
+            pending.ReplyTo.Tell(Found(response, pending.Uid));
         });
         Receive<IUpdateResponse>(r => r.Request is Pending, response =>
         {
@@ -142,7 +140,8 @@ public sealed class KeyVaultActor : ReceiveActor
 
     private KeyShardKey KeyOf(string uid) => new(ShardMap.KeyId(ShardMap.ShardOf(uid, _settings.ShardCount)));
 
-    private static bool Holds(IGetResponse response, string uid) => response is GetSuccess { Data: KeyShard shard } && shard.Get(uid) is not null;
+    private static IVaultReply Found(IGetResponse response, string uid) =>
+        response is GetSuccess { Data: KeyShard shard } && shard.Get(uid) is { } found ? new ObjectFound(found) : new ObjectNotFound(uid);
 
     private void Write(string uid, Func<KeyShard, ManagedObject> change, IActorRef? replyTo = null)
     {
