@@ -37,3 +37,12 @@ public sealed class KeyStoreClusterCollection : ICollectionFixture<KeyStoreClust
 {
     public const string Name = "key-store cluster";
 }
+
+/// <summary>A cluster the restricted-mode test reduces to one node.</summary>
+public sealed class RestrictedCluster() : LocalCluster(basePort: 30000);
+
+[CollectionDefinition(Name)]
+public sealed class RestrictedClusterCollection : ICollectionFixture<RestrictedCluster>
+{
+    public const string Name = "restricted cluster";
+}
