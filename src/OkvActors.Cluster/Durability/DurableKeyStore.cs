@@ -172,14 +172,5 @@ public sealed class DurableKeyStore : ReceivePersistentActor
     }
 
     private static KeyShard Merge(KeyShard? shard, byte[] objects) =>
-        (shard ?? KeyShard.Empty).MergeDelta(new KeyShardDelta(
-            KeyStoreSerializer.Read(objects).ToImmutableSortedDictionaryOrdinal()));
-}
-
-internal static class ObjectListExtensions
-{
-    public static System.Collections.Immutable.ImmutableSortedDictionary<string, ManagedObject> ToImmutableSortedDictionaryOrdinal(
-        this IReadOnlyList<ManagedObject> objects) =>
-        System.Collections.Immutable.ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal,
-            objects.Select(o => new KeyValuePair<string, ManagedObject>(o.Uid, o)));
+        (shard ?? KeyShard.Empty).MergeDelta(KeyShardDelta.Of(KeyStoreSerializer.Read(objects)));
 }

@@ -159,6 +159,10 @@ public sealed class KeyShardDelta(ImmutableSortedDictionary<string, ManagedObjec
 
     public ImmutableSortedDictionary<string, ManagedObject> Objects { get; } = objects;
 
+    /// <summary>A delta carrying these objects (as read back from a journal or the wire).</summary>
+    public static KeyShardDelta Of(IEnumerable<ManagedObject> objects) =>
+        new(ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, objects.Select(o => KeyValuePair.Create(o.Uid, o))));
+
     public IDeltaReplicatedData Zero => KeyShard.Empty;
 
     public int DeltaSize => Objects.Count;

@@ -40,7 +40,7 @@ public sealed class KeyStoreSerializer(ExtendedActorSystem system) : SerializerW
     public override object FromBinary(byte[] bytes, string manifest) => manifest switch
     {
         ShardManifest => KeyShard.FromObjects(Read(bytes)),
-        DeltaManifest => new KeyShardDelta(Read(bytes).ToImmutableSortedDictionary(o => o.Uid, o => o, StringComparer.Ordinal)),
+        DeltaManifest => KeyShardDelta.Of(Read(bytes)),
         _ => throw new SerializationException($"unknown key-store manifest '{manifest}'"),
     };
 

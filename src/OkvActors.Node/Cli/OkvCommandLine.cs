@@ -208,7 +208,7 @@ public static class OkvCommandLine
             var response = await Provisioning.ControlData(new NodeDirectory(RequireDir(parse)), "status");
             if (parse.GetValue(Json))
             {
-                Console.WriteLine(response.Data!.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+                PrintJson(response.Data);
                 return 0;
             }
 
@@ -234,7 +234,7 @@ public static class OkvCommandLine
             var response = await Provisioning.ControlData(new NodeDirectory(RequireDir(parse)), "registry");
             if (parse.GetValue(Json))
             {
-                Console.WriteLine(response.Data!.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+                PrintJson(response.Data);
                 return 0;
             }
 
@@ -309,13 +309,17 @@ public static class OkvCommandLine
         return command;
     }
 
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    private static void PrintJson(JsonNode? data) => Console.WriteLine(data?.ToJsonString(Indented) ?? "{}");
+
     /// <summary>Sends one control command and prints its answer: the data as JSON, or for people the message and fields.</summary>
     private static async Task<int> PrintControl(ParseResult parse, string command, Dictionary<string, string>? args = null)
     {
         var response = await Provisioning.ControlData(new NodeDirectory(RequireDir(parse)), command, args);
         if (parse.GetValue(Json))
         {
-            Console.WriteLine(response.Data?.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) ?? "{}");
+            PrintJson(response.Data);
             return 0;
         }
 
