@@ -38,6 +38,7 @@ public sealed class OkvClusterSettings
         WriteTimeout = controller.GetTimeSpan("write-timeout");
         AskTimeout = controller.GetTimeSpan("ask-timeout");
         AdmissionTimeout = controller.GetTimeSpan("admission-timeout");
+        DowningStableAfter = config.GetTimeSpan("okv.downing.stable-after");
     }
 
     public string Subgroup { get; }
@@ -72,6 +73,9 @@ public sealed class OkvClusterSettings
     public TimeSpan AskTimeout { get; }
 
     public TimeSpan AdmissionTimeout { get; }
+
+    /// <summary>How long membership must hold still, with a member unreachable, before a side decides (okv.downing).</summary>
+    public TimeSpan DowningStableAfter { get; }
 
     /// <summary>HOCON durations can't be negative; a clock may run behind, so "-3s" is read here.</summary>
     private static TimeSpan SignedDuration(Config config, string key)

@@ -24,6 +24,7 @@ public sealed class OkvClusterSettingsTests
         Assert.Equal(TimeSpan.FromSeconds(5), settings.WriteTimeout);
         Assert.Equal(TimeSpan.FromSeconds(15), settings.AskTimeout);
         Assert.Equal(TimeSpan.FromSeconds(20), settings.AdmissionTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(20), settings.DowningStableAfter);
     }
 
     [Fact]

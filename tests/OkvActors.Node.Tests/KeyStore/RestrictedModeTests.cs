@@ -4,25 +4,28 @@ using Xunit;
 namespace OkvActors.Node.Tests.KeyStore;
 
 /// <summary>
-/// kill -9 of two nodes of three: the survivor turns read-only and says so. (With the split-brain
-/// resolver's keep-majority it then downs itself after stable-after; see the resolver's HOCON.)
+/// kill -9 of two nodes of three: the survivor turns read-only and says so, stays up (our downing never
+/// makes a minority down itself), and writes again by itself once a killed node is back.
 /// </summary>
 [Collection(RestrictedClusterCollection.Name)]
 public sealed class RestrictedModeTests(RestrictedCluster cluster)
 {
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
+
     [Fact]
-    public async Task A_node_that_loses_its_quorum_refuses_writes_naming_restricted_mode_and_still_serves_reads()
+    public async Task A_node_that_loses_its_quorum_refuses_writes_naming_restricted_mode_serves_reads_and_recovers_when_a_peer_returns()
     {
         var created = await cluster.Control("node1", "key-create", ("name", "before-the-partition"));
         Assert.True(created.Ok, created.Message);
         var uid = created.Data!["uid"]!.GetValue<string>();
-        Assert.Equal("normal", (await cluster.Status("node1"))["mode"]!.GetValue<string>());
+        Assert.Equal("normal", await Mode("node1"));
+        var survivorPid = await cluster.CurrentPid("node1");
+        var logOffset = cluster.LogLength("node1");
 
         Okv.Kill9(cluster.Pid("node2"));
         Okv.Kill9(cluster.Pid("node3"));
 
-        await Eventually.Until(async () => (await cluster.Status("node1"))["mode"]!.GetValue<string>() == "restricted",
-            TimeSpan.FromSeconds(30), "node1 to enter restricted mode");
+        await Eventually.Until(async () => await Mode("node1") == "restricted", TimeSpan.FromSeconds(30), "node1 to enter restricted mode");
         var refused = await cluster.Control("node1", "key-create", ("name", "during-the-partition"));
         var read = await cluster.Control("node1", "key-get", ("uid", uid));
         var status = await cluster.Status("node1");
@@ -33,5 +36,24 @@ public sealed class RestrictedModeTests(RestrictedCluster cluster)
         Assert.True(read.Ok, read.Message);
         Assert.Equal("before-the-partition", read.Data!["names"]![0]!.GetValue<string>());
         Assert.Contains("reaches 1 of 3 nodes", status["modeReason"]!.GetValue<string>());
+
+        // Past stable-after the minority decides to down nobody, itself included, and keeps serving.
+        await Eventually.Until(() => cluster.LogSince("node1", logOffset).Contains("downing nobody"), Timeout,
+            "node1 to decide it is a minority");
+        Assert.True(Okv.IsAlive(survivorPid), "the survivor's process must stay up");
+        Assert.Equal(survivorPid, await cluster.CurrentPid("node1"));
+        Assert.True((await cluster.Control("node1", "key-get", ("uid", uid))).Ok);
+
+        // node2 comes back: its old incarnation and the still-dead node3 are downed, it joins, and node1
+        // leaves restricted mode by itself.
+        cluster.StartNode(cluster.Dir("node2").Root, cluster.LogOf("node2"));
+        await Eventually.Until(async () => await Mode("node1") == "normal", Timeout, "node1 to leave restricted mode");
+        var after = await cluster.Control("node1", "key-create", ("name", "after-the-partition"));
+        Assert.True(after.Ok, after.Message);
+        var readOnNode2 = await cluster.Control("node2", "key-get", ("uid", after.Data!["uid"]!.GetValue<string>()));
+        Assert.True(readOnNode2.Ok, readOnNode2.Message);
+        Assert.Contains("Leaving restricted mode", cluster.LogSince("node1", logOffset));
     }
+
+    private async Task<string> Mode(string node) => (await cluster.Status(node))["mode"]!.GetValue<string>();
 }

@@ -1,0 +1,116 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Event;
+using AkkaCluster = Akka.Cluster.Cluster;
+
+namespace OkvActors.Cluster.Downing;
+
+/// <summary>
+/// The downing actor of <see cref="QuorumDowningProvider"/>: once membership and reachability have not
+/// changed for <c>stable-after</c> while some member is unreachable, it applies <see cref="QuorumDecision"/>.
+/// Only the lowest reachable Up member of the deciding side issues the downs, so one voice speaks.
+/// </summary>
+public sealed class QuorumDowning : ReceiveActor, IWithTimers
+{
+    private sealed record Tick
+    {
+        public static readonly Tick Instance = new();
+    }
+
+    private readonly AkkaCluster _cluster = AkkaCluster.Get(Context.System);
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Dictionary<UniqueAddress, Member> _members = [];
+    private readonly HashSet<UniqueAddress> _unreachable = [];
+    private readonly TimeSpan _stableAfter;
+    private DateTime _changedAt = DateTime.UtcNow;
+    private DowningDecision? _announced;
+
+    public QuorumDowning(TimeSpan stableAfter)
+    {
+        _stableAfter = stableAfter;
+        Receive<ClusterEvent.IMemberEvent>(e =>
+        {
+            if (e is ClusterEvent.MemberRemoved)
+            {
+                _members.Remove(e.Member.UniqueAddress);
+                _unreachable.Remove(e.Member.UniqueAddress);
+            }
+            else
+            {
+                _members[e.Member.UniqueAddress] = e.Member;
+            }
+
+            Changed();
+        });
+        Receive<ClusterEvent.UnreachableMember>(e =>
+        {
+            _members[e.Member.UniqueAddress] = e.Member;
+            _unreachable.Add(e.Member.UniqueAddress);
+            Changed();
+        });
+        Receive<ClusterEvent.ReachableMember>(e =>
+        {
+            _unreachable.Remove(e.Member.UniqueAddress);
+            Changed();
+        });
+        Receive<Tick>(_ => DecideIfStable());
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(TimeSpan stableAfter) => Akka.Actor.Props.Create(() => new QuorumDowning(stableAfter));
+
+    protected override void PreStart()
+    {
+        _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
+            typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.IReachabilityEvent));
+        var interval = TimeSpan.FromMilliseconds(Math.Clamp(_stableAfter.TotalMilliseconds / 4, 100, 1000));
+        Timers.StartPeriodicTimer("decide", Tick.Instance, interval);
+    }
+
+    protected override void PostStop() => _cluster.Unsubscribe(Self);
+
+    private void Changed()
+    {
+        _changedAt = DateTime.UtcNow;
+        _announced = null;
+    }
+
+    private void DecideIfStable()
+    {
+        if (_unreachable.Count == 0 || DateTime.UtcNow - _changedAt < _stableAfter)
+        {
+            return;
+        }
+
+        var views = _members.Values.Select(m => new MemberView(m.Address, m.Status, !_unreachable.Contains(m.UniqueAddress))).ToArray();
+        var decision = QuorumDecision.Decide(views);
+        switch (decision)
+        {
+            case DowningDecision.DownUnreachable down when SpeaksForItsSide(views):
+                _log.Warning("Downing unreachable members [{0}]: this side reaches {1} of {2} members",
+                    string.Join(", ", down.Members), down.Reachable, down.Counted);
+                foreach (var address in down.Members)
+                {
+                    _cluster.Down(address);
+                }
+
+                Changed();
+                break;
+            case DowningDecision.StayRestricted stay when _announced is null:
+                _log.Warning(
+                    "This side reaches {0} of {1} members, not a majority: downing nobody and staying up (read-only) until the others return",
+                    stay.Reachable, stay.Counted);
+                _announced = decision;
+                break;
+        }
+    }
+
+    private bool SpeaksForItsSide(IEnumerable<MemberView> views)
+    {
+        var speaker = views.Where(v => v.Reachable && QuorumDecision.Counts(v.Status))
+            .Select(v => v.Address)
+            .Min(QuorumDecision.AddressOrder.Instance);
+        return _cluster.SelfAddress.Equals(speaker);
+    }
+}
