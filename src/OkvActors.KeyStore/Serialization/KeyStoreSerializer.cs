@@ -4,13 +4,14 @@ using System.Collections.Immutable;
 using System.Runtime.Serialization;
 using Akka.Actor;
 using Akka.Serialization;
+using OkvActors.KeyStore.Access;
 using OkvActors.KeyStore.Model;
 using OkvActors.KeyStore.Replication;
 
 namespace OkvActors.KeyStore.Serialization;
 
 /// <summary>
-/// Serializer for key shards and their deltas: a version byte, the object count, then each object's
+/// Serializer for key shards, their deltas and the access registry (<see cref="AccessRegistryCodec"/>). Shards: a version byte, the object count, then each object's
 /// cached deterministic encoding in UID order. The same shard always gives the same bytes, so the
 /// Replicator's digests agree across replicas; re-serializing a shard costs copying cached bytes.
 /// </summary>
@@ -20,6 +21,7 @@ public sealed class KeyStoreSerializer(ExtendedActorSystem system) : SerializerW
     private const byte FormatVersion = 1;
     private const string ShardManifest = "shard";
     private const string DeltaManifest = "shard-delta";
+    private const string AccessManifest = "access";
 
     public override int Identifier => SerializerId;
 
@@ -27,6 +29,7 @@ public sealed class KeyStoreSerializer(ExtendedActorSystem system) : SerializerW
     {
         KeyShard => ShardManifest,
         KeyShardDelta => DeltaManifest,
+        AccessRegistry => AccessManifest,
         _ => throw new ArgumentException($"{o.GetType()} is not a key-store type", nameof(o)),
     };
 
@@ -34,6 +37,7 @@ public sealed class KeyStoreSerializer(ExtendedActorSystem system) : SerializerW
     {
         KeyShard shard => Write(shard.Objects),
         KeyShardDelta delta => Write(delta.Objects),
+        AccessRegistry access => AccessRegistryCodec.Encode(access),
         _ => throw new ArgumentException($"{obj.GetType()} is not a key-store type", nameof(obj)),
     };
 
@@ -41,6 +45,7 @@ public sealed class KeyStoreSerializer(ExtendedActorSystem system) : SerializerW
     {
         ShardManifest => KeyShard.FromObjects(Read(bytes)),
         DeltaManifest => KeyShardDelta.Of(Read(bytes)),
+        AccessManifest => AccessRegistryCodec.Decode(bytes),
         _ => throw new SerializationException($"unknown key-store manifest '{manifest}'"),
     };
 

@@ -38,6 +38,11 @@ public sealed class KeyManager(IKeyVault store, KeyEncryptionKey kek, HybridLogi
 
     public IKeyVault Store => store;
 
+    /// <summary>This node's clock, for stamping attribute and access changes.</summary>
+    public HybridLogicalClock Clock => clock;
+
+    public DateTimeOffset Now => _time.GetUtcNow();
+
     /// <summary>Creates a symmetric key (KMIP Create): Pre-Active, material generated on this node.</summary>
     public Task<IVaultReply> CreateSymmetricKeyAsync(SymmetricKeyAlgorithm algorithm, int lengthBits, IEnumerable<string> names,
         int usageMask = 0, string? wallet = null, CancellationToken ct = default)
@@ -80,24 +85,33 @@ public sealed class KeyManager(IKeyVault store, KeyEncryptionKey kek, HybridLogi
         }, ct);
 
     /// <summary>AES-GCM encryption with an Active symmetric key (KMIP Encrypt).</summary>
-    public Task<IVaultReply> EncryptAsync(string uid, byte[] plaintext, CancellationToken ct = default) =>
-        WithKeyAsync(uid, requireActive: true, key =>
+    public Task<IVaultReply> EncryptAsync(string uid, byte[] plaintext, Func<ManagedObject, IVaultReply?>? admit = null,
+        CancellationToken ct = default) =>
+        WithKeyAsync(uid, requireActive: true, admit, key =>
         {
             var result = SymmetricCipher.Encrypt(SymmetricMode.Gcm, key, plaintext);
             return new Encrypted(uid, result.Ciphertext, result.Iv);
         }, ct);
 
     /// <summary>AES-GCM decryption (KMIP Decrypt); allowed while Active or Deactivated (data protected earlier stays readable).</summary>
-    public Task<IVaultReply> DecryptAsync(string uid, byte[] ciphertext, byte[] iv, CancellationToken ct = default) =>
-        WithKeyAsync(uid, requireActive: false, key => new Decrypted(uid, SymmetricCipher.Decrypt(SymmetricMode.Gcm, key, ciphertext, iv)), ct);
+    public Task<IVaultReply> DecryptAsync(string uid, byte[] ciphertext, byte[] iv, Func<ManagedObject, IVaultReply?>? admit = null,
+        CancellationToken ct = default) =>
+        WithKeyAsync(uid, requireActive: false, admit, key => new Decrypted(uid, SymmetricCipher.Decrypt(SymmetricMode.Gcm, key, ciphertext, iv)), ct);
 
-    private async Task<IVaultReply> WithKeyAsync(string uid, bool requireActive, Func<byte[], CryptoReply> operation, CancellationToken ct)
+    /// <param name="admit">Checks the object before its key is unwrapped (access control); a reply refuses.</param>
+    private async Task<IVaultReply> WithKeyAsync(string uid, bool requireActive, Func<ManagedObject, IVaultReply?>? admit,
+        Func<byte[], CryptoReply> operation, CancellationToken ct)
     {
         // The latest state a majority holds: a key revoked on another node is refused here at once.
         var reply = await store.GetAsync(uid, ReadFreshness.Latest, ct);
         if (reply is not ObjectFound { Object: var o })
         {
             return reply;
+        }
+
+        if (admit?.Invoke(o) is { } refusal)
+        {
+            return refusal;
         }
 
         if (o.Type != ObjectType.SymmetricKey || o.Algorithm != Algorithms.Aes)

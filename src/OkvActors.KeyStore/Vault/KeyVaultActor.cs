@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Cluster;
 using Akka.DistributedData;
 using Akka.Event;
+using OkvActors.KeyStore.Access;
 using OkvActors.KeyStore.Model;
 using OkvActors.KeyStore.Replication;
 using AkkaCluster = Akka.Cluster.Cluster;
@@ -29,7 +30,27 @@ public sealed class KeyVaultActor : ReceiveActor
     /// <summary>A read that missed locally and asked a majority.</summary>
     private sealed record PendingRead(IActorRef ReplyTo, string Uid);
 
+    /// <summary>An access change waiting for its quorum; the registry as written is set inside modify.</summary>
+    private sealed record PendingAccess(IActorRef ReplyTo)
+    {
+        public AccessRegistry? Written { get; set; }
+    }
+
+    /// <summary>A locate gathering every shard's local replica.</summary>
+    private sealed class PendingScan(IActorRef replyTo, LocateObjects locate, int shards)
+    {
+        public IActorRef ReplyTo { get; } = replyTo;
+
+        public LocateObjects Locate { get; } = locate;
+
+        public int Outstanding { get; set; } = shards;
+
+        public List<ManagedObject> Found { get; } = [];
+    }
+
     private sealed class MissingObject(string uid) : Exception($"no object {uid}");
+
+    public static readonly AccessRegistryKey AccessKey = new("okv-access");
 
     private readonly Dictionary<Address, MemberStatus> _members = [];
     private readonly HashSet<Address> _unreachable = [];
@@ -80,6 +101,58 @@ public sealed class KeyVaultActor : ReceiveActor
             pending.ReplyTo.Tell(Found(response, pending.Uid));
         });
         Receive<GetMode>(_ => Sender.Tell(_mode));
+        Receive<GetAccess>(_ => _replicator.Tell(new Get(AccessKey, ReadLocal.Instance, Sender)));
+        Receive<IGetResponse>(r => r.Key.Equals(AccessKey), response =>
+            ((IActorRef)response.Request!).Tell(new AccessFound(response is GetSuccess { Data: AccessRegistry registry } ? registry : AccessRegistry.Empty)));
+        Receive<ChangeAccess>(c =>
+        {
+            if (_mode.Restricted)
+            {
+                Sender.Tell(new WriteRefused(_mode.Reason, true));
+                return;
+            }
+
+            var pending = new PendingAccess(Sender);
+            _replicator.Tell(new Update(AccessKey, AccessRegistry.Empty, _settings.WriteConsistency, existing =>
+            {
+                pending.Written = c.Change((AccessRegistry)existing);
+                return pending.Written;
+            }, pending));
+        });
+        Receive<IUpdateResponse>(r => r.Request is PendingAccess, response =>
+        {
+            var pending = (PendingAccess)response.Request!;
+            pending.ReplyTo.Tell(response switch
+            {
+                UpdateSuccess => new AccessChanged(pending.Written!),
+                ModifyFailure { Cause: AccessChangeException e } => new AccessChangeRefused(e.Message),
+                UpdateTimeout => new WriteRefused(
+                    $"the access change was not confirmed by a {_settings.WriteConsistencyName} of nodes within {_settings.WriteTimeout.TotalSeconds:0}s; it is not acknowledged",
+                    false),
+                _ => new WriteRefused($"the access change failed ({response.GetType().Name})", false),
+            });
+        });
+        Receive<LocateObjects>(locate =>
+        {
+            var scan = new PendingScan(Sender, locate, _settings.ShardCount);
+            for (var shard = 0; shard < _settings.ShardCount; shard++)
+            {
+                _replicator.Tell(new Get(new KeyShardKey(ShardMap.KeyId(shard)), ReadLocal.Instance, scan));
+            }
+        });
+        Receive<IGetResponse>(r => r.Request is PendingScan, response =>
+        {
+            var scan = (PendingScan)response.Request!;
+            if (response is GetSuccess { Data: KeyShard shard })
+            {
+                scan.Found.AddRange(scan.Locate.Visible is { } visible ? shard.Objects.Values.Where(visible) : shard.Objects.Values);
+            }
+
+            if (--scan.Outstanding == 0)
+            {
+                scan.ReplyTo.Tell(new ObjectsLocated(Catalog.Locate(scan.Found, scan.Locate.Filter)));
+            }
+        });
         Receive<ExpectedMembers>(e =>
         {
             _expected = e.Count;
@@ -97,6 +170,8 @@ public sealed class KeyVaultActor : ReceiveActor
             {
                 UpdateSuccess => new ObjectStored(pending.Written!),
                 ModifyFailure { Cause: MissingObject } => new ObjectNotFound(pending.Uid),
+                ModifyFailure { Cause: AccessDeniedException { Denied.Hidden: true } } => new ObjectNotFound(pending.Uid),
+                ModifyFailure { Cause: AccessDeniedException e } => new AccessDenied(pending.Uid, e.Message),
                 ModifyFailure { Cause: IllegalTransitionException e } => new TransitionRefused(pending.Uid, e.Message),
                 UpdateTimeout => new WriteRefused(
                     $"the write to {pending.Uid} was not confirmed by a {_settings.WriteConsistencyName} of nodes within {_settings.WriteTimeout.TotalSeconds:0}s; it is not acknowledged",
@@ -184,6 +259,9 @@ public sealed class KeyVaultActor : ReceiveActor
         _mode = next;
     }
 }
+
+/// <summary>The Distributed Data key of the access registry (endpoints, wallets, grants).</summary>
+public sealed class AccessRegistryKey(string id) : Key<AccessRegistry>(id);
 
 /// <summary>The Distributed Data key of one key shard.</summary>
 public sealed class KeyShardKey(string id) : Key<KeyShard>(id);

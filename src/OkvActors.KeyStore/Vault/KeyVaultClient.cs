@@ -1,4 +1,5 @@
 using Akka.Actor;
+using OkvActors.KeyStore.Access;
 using OkvActors.KeyStore.Model;
 
 namespace OkvActors.KeyStore.Vault;
@@ -16,6 +17,15 @@ public interface IKeyVault
     Task<IVaultReply> ChangeAsync(string uid, Func<ManagedObject, ManagedObject> change, CancellationToken cancellationToken = default);
 
     Task<ModeStatus> ModeAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>KMIP Locate over this node's replica; <paramref name="visible"/> narrows to what the asker may see.</summary>
+    Task<IReadOnlyList<ManagedObject>> LocateAsync(LocateFilter filter, Func<ManagedObject, bool>? visible = null,
+        CancellationToken cancellationToken = default);
+
+    Task<AccessRegistry> AccessAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Changes endpoints, wallets or grants; answers AccessChanged, AccessChangeRefused or WriteRefused.</summary>
+    Task<IVaultReply> ChangeAccessAsync(Func<AccessRegistry, AccessRegistry> change, CancellationToken cancellationToken = default);
 }
 
 public sealed class KeyVaultClient(IActorRef vault, KeyStoreSettings settings) : IKeyVault
@@ -31,6 +41,16 @@ public sealed class KeyVaultClient(IActorRef vault, KeyStoreSettings settings) :
 
     public async Task<ModeStatus> ModeAsync(CancellationToken cancellationToken = default) =>
         (ModeStatus)await Ask(GetMode.Instance, cancellationToken);
+
+    public async Task<IReadOnlyList<ManagedObject>> LocateAsync(LocateFilter filter, Func<ManagedObject, bool>? visible = null,
+        CancellationToken cancellationToken = default) =>
+        ((ObjectsLocated)await Ask(new LocateObjects(filter, visible), cancellationToken)).Objects;
+
+    public async Task<AccessRegistry> AccessAsync(CancellationToken cancellationToken = default) =>
+        ((AccessFound)await Ask(GetAccess.Instance, cancellationToken)).Registry;
+
+    public Task<IVaultReply> ChangeAccessAsync(Func<AccessRegistry, AccessRegistry> change, CancellationToken cancellationToken = default) =>
+        Ask(new ChangeAccess(change), cancellationToken);
 
     private Task<IVaultReply> Ask(IVaultCommand command, CancellationToken cancellationToken) =>
         // The write timeout bounds the vault's answer; the ask waits a little longer so the vault's own

@@ -1,3 +1,4 @@
+using OkvActors.KeyStore.Access;
 using OkvActors.KeyStore.Model;
 
 namespace OkvActors.KeyStore.Vault;
@@ -12,6 +13,21 @@ public sealed record StoreObject(ManagedObject Object) : IVaultCommand;
 
 /// <summary>Apply a change (a lifecycle transition or attribute write) to an existing object, atomically on this replica.</summary>
 public sealed record ChangeObject(string Uid, Func<ManagedObject, ManagedObject> Change) : IVaultCommand;
+
+/// <summary>
+/// Finds objects in this node's replica (KMIP Locate): every shard is read locally, filtered and ordered
+/// by UID. <paramref name="Visible"/> narrows the result to what the asker may see, before paging.
+/// </summary>
+public sealed record LocateObjects(LocateFilter Filter, Func<ManagedObject, bool>? Visible = null) : IVaultCommand;
+
+/// <summary>Reads the access registry (endpoints, wallets, grants) from this node's replica.</summary>
+public sealed record GetAccess : IVaultCommand
+{
+    public static readonly GetAccess Instance = new();
+}
+
+/// <summary>Changes the access registry with the configured write consistency; the change may refuse with <see cref="AccessChangeException"/>.</summary>
+public sealed record ChangeAccess(Func<AccessRegistry, AccessRegistry> Change) : IVaultCommand;
 
 /// <summary>How fresh a read must be.</summary>
 public enum ReadFreshness
@@ -46,6 +62,20 @@ public sealed record ObjectStored(ManagedObject Object) : IVaultReply;
 public sealed record ObjectFound(ManagedObject Object) : IVaultReply;
 
 public sealed record ObjectNotFound(string Uid) : IVaultReply;
+
+/// <summary>The objects a locate found, in UID order, after paging.</summary>
+public sealed record ObjectsLocated(IReadOnlyList<ManagedObject> Objects) : IVaultReply;
+
+public sealed record AccessFound(AccessRegistry Registry) : IVaultReply;
+
+/// <summary>The access change is held by the write quorum.</summary>
+public sealed record AccessChanged(AccessRegistry Registry) : IVaultReply;
+
+/// <summary>The access registry refused the change (unknown endpoint, duplicate wallet...); nothing was written.</summary>
+public sealed record AccessChangeRefused(string Reason) : IVaultReply;
+
+/// <summary>The asker may see the object but lacks the grant this operation needs; nothing was done.</summary>
+public sealed record AccessDenied(string Uid, string Reason) : IVaultReply;
 
 /// <summary>The object refused the change (KMIP forbids it); nothing was written.</summary>
 public sealed record TransitionRefused(string Uid, string Reason) : IVaultReply;
