@@ -11,7 +11,9 @@ namespace OkvActors.Cluster.Control;
 public sealed record ControlRequest(string Command, Dictionary<string, string>? Args = null)
 {
     public string Arg(string name) =>
-        Args is not null && Args.TryGetValue(name, out var value) ? value : throw new ControlException($"missing argument '{name}'");
+        Optional(name) ?? throw new ControlException($"missing argument '{name}'");
+
+    public string? Optional(string name) => Args is not null && Args.TryGetValue(name, out var value) ? value : null;
 }
 
 /// <summary>The answer: whether it happened, a sentence for people, and data for scripts.</summary>

@@ -8,6 +8,7 @@ using Akka.Event;
 using OkvActors.Cluster.Controller;
 using OkvActors.Cluster.Hosting;
 using OkvActors.Crypto.Keys;
+using OkvActors.KeyStore.Access;
 using OkvActors.KeyStore.Model;
 using OkvActors.KeyStore.Replication;
 using OkvActors.KeyStore.Vault;
@@ -106,22 +107,78 @@ public sealed class ControlServer : IAsyncDisposable
             Enum.TryParse<LifecycleAction>(request.Arg("action"), ignoreCase: true, out var action)
                 ? action
                 : throw new ControlException($"unknown lifecycle action '{request.Arg("action")}'"))),
-        "key-create" => Vault(_node.Keys.CreateSymmetricKeyAsync(SymmetricKeyAlgorithm.Aes, 256, [request.Arg("name")])),
-        "key-register" => Vault(_node.Keys.RegisterAsync(ObjectType.SymmetricKey, KeyManager.Algorithms.Aes, 256,
-            Convert.FromBase64String(request.Arg("material")), [request.Arg("name")])),
-        "key-get" => Vault(_node.Vault.GetAsync(request.Arg("uid"))),
-        "key-activate" => Vault(_node.Keys.ActivateAsync(request.Arg("uid"))),
-        "key-revoke" => Vault(_node.Keys.RevokeAsync(request.Arg("uid"), RevocationReason.CessationOfOperation)),
-        "key-destroy" => Vault(_node.Keys.DestroyAsync(request.Arg("uid"))),
-        "key-encrypt" => Vault(_node.Keys.EncryptAsync(request.Arg("uid"), Convert.FromBase64String(request.Arg("data")))),
-        "key-decrypt" => Vault(_node.Keys.DecryptAsync(request.Arg("uid"), Convert.FromBase64String(request.Arg("ciphertext")),
+        "key-create" => Vault(SessionOf(request).CreateSymmetricKeyAsync(SymmetricKeyAlgorithm.Aes, 256, [request.Arg("name")],
+            wallet: request.Optional("wallet"))),
+        "key-register" => Vault(SessionOf(request).RegisterAsync(ObjectType.SymmetricKey, KeyManager.Algorithms.Aes, 256,
+            Convert.FromBase64String(request.Arg("material")), [request.Arg("name")], wallet: request.Optional("wallet"))),
+        "key-get" => Vault(SessionOf(request).GetAsync(request.Arg("uid"))),
+        "key-activate" => Vault(SessionOf(request).ActivateAsync(request.Arg("uid"))),
+        "key-revoke" => Vault(SessionOf(request).RevokeAsync(request.Arg("uid"), RevocationReason.CessationOfOperation)),
+        "key-destroy" => Vault(SessionOf(request).DestroyAsync(request.Arg("uid"))),
+        "key-encrypt" => Vault(SessionOf(request).EncryptAsync(request.Arg("uid"), Convert.FromBase64String(request.Arg("data")))),
+        "key-decrypt" => Vault(SessionOf(request).DecryptAsync(request.Arg("uid"), Convert.FromBase64String(request.Arg("ciphertext")),
             Convert.FromBase64String(request.Arg("iv")))),
-        "key-rename" => Vault(_node.Keys.RenameAsync(request.Arg("uid"), [request.Arg("name")])),
+        "key-rename" => Vault(SessionOf(request).RenameAsync(request.Arg("uid"), [request.Arg("name")])),
+        "key-move" => Vault(SessionOf(request).MoveAsync(request.Arg("uid"), request.Arg("wallet"))),
         "key-locate" => Locate(request),
-        "conflicts" => Conflicts(),
+        "conflicts" => Conflicts(request),
+        "access" => Access(),
+        "endpoint-add" => Vault(SessionOf(request).AddEndpointAsync(request.Arg("name"), request.Arg("fingerprint"), request.Optional("defaultWallet"))),
+        "endpoint-remove" => Vault(SessionOf(request).RemoveEndpointAsync(request.Arg("name"))),
+        "wallet-create" => Vault(SessionOf(request).CreateWalletAsync(request.Arg("name"), request.Optional("description") ?? "")),
+        "wallet-delete" => Vault(SessionOf(request).DeleteWalletAsync(request.Arg("name"))),
+        "grant" => Vault(SessionOf(request).GrantAsync(request.Arg("endpoint"), request.Arg("wallet"), ParseLevel(request.Arg("level")))),
         "shards" => Shards(),
         _ => Task.FromResult(ControlResponse.Refused($"unknown command '{request.Command}'")),
     };
+
+    /// <summary>
+    /// The local operator, or (with "as") a registered endpoint: lets an operator check what an endpoint
+    /// may see and do, through exactly the rules its KMIP or REST connection meets.
+    /// </summary>
+    private VaultSession SessionOf(ControlRequest request) =>
+        _node.SessionFor(request.Optional("as") is { } endpoint ? new Principal.Endpoint(endpoint) : new Principal.Operator("local"));
+
+    private static AccessLevel? ParseLevel(string level) => level switch
+    {
+        "read-only" => AccessLevel.ReadOnly,
+        "read-modify" => AccessLevel.ReadModify,
+        "manage" => AccessLevel.Manage,
+        "none" => null,
+        _ => throw new ControlException($"unknown access level '{level}' (read-only, read-modify, manage or none)"),
+    };
+
+    private static string LevelName(AccessLevel level) => level switch
+    {
+        AccessLevel.ReadOnly => "read-only",
+        AccessLevel.ReadModify => "read-modify",
+        _ => "manage",
+    };
+
+    private async Task<ControlResponse> Access()
+    {
+        var registry = await _node.Vault.AccessAsync();
+        return ControlResponse.Done($"{registry.LiveEndpoints.Count()} endpoint(s), {registry.LiveWallets.Count()} wallet(s)", new JsonObject
+        {
+            ["endpoints"] = new JsonArray(registry.LiveEndpoints.Select(e => (JsonNode)new JsonObject
+            {
+                ["name"] = e.Name,
+                ["fingerprint"] = e.Fingerprint,
+                ["defaultWallet"] = e.DefaultWallet,
+            }).ToArray()),
+            ["wallets"] = new JsonArray(registry.LiveWallets.Select(w => (JsonNode)new JsonObject
+            {
+                ["name"] = w.Name,
+                ["description"] = w.Description,
+            }).ToArray()),
+            ["grants"] = new JsonArray(registry.LiveGrants.Select(g => (JsonNode)new JsonObject
+            {
+                ["endpoint"] = g.Endpoint,
+                ["wallet"] = g.Wallet,
+                ["level"] = LevelName(g.Level),
+            }).ToArray()),
+        });
+    }
 
     /// <summary>Key store replies as control answers: metadata only, never key material.</summary>
     private static async Task<ControlResponse> Vault(Task<IVaultReply> call) => await call switch
@@ -138,6 +195,9 @@ public sealed class ControlServer : IAsyncDisposable
         }),
         Decrypted decrypted => ControlResponse.Done($"decrypted with {decrypted.Uid}", new JsonObject { ["data"] = Convert.ToBase64String(decrypted.Plaintext) }),
         OperationRefused refused => ControlResponse.Refused(refused.Reason),
+        AccessDenied denied => new ControlResponse(false, $"access denied: {denied.Reason}", new JsonObject { ["denied"] = true }),
+        AccessChanged => ControlResponse.Done("access changed"),
+        AccessChangeRefused refused => ControlResponse.Refused(refused.Reason),
         var other => ControlResponse.Refused($"unexpected key store reply {other.GetType().Name}"),
     };
 
@@ -152,26 +212,28 @@ public sealed class ControlServer : IAsyncDisposable
         ["creator"] = o.Creator,
         ["initialDate"] = o.InitialDate,
         ["hasMaterial"] = o.WrappedMaterial is not null,
+        ["wallet"] = o.Wallet.Value,
     };
 
     private async Task<ControlResponse> Locate(ControlRequest request)
     {
-        string? Optional(string name) => request.Args is not null && request.Args.TryGetValue(name, out var v) ? v : null;
         var filter = new LocateFilter(
-            Name: Optional("name"),
-            State: Optional("state") is { } state ? Enum.Parse<LifecycleState>(state, ignoreCase: true) : null,
-            Offset: int.TryParse(Optional("offset"), out var offset) ? offset : 0,
-            MaxItems: int.TryParse(Optional("max"), out var max) ? max : int.MaxValue);
-        var found = Catalog.Locate(await ShardInspector.ObjectsAsync(_node.System, _node.Settings.AskTimeout), filter);
+            Name: request.Optional("name"),
+            Type: request.Optional("type") is { } type ? Enum.Parse<ObjectType>(type, ignoreCase: true) : null,
+            State: request.Optional("state") is { } state ? Enum.Parse<LifecycleState>(state, ignoreCase: true) : null,
+            Wallet: request.Optional("wallet"),
+            Offset: int.TryParse(request.Optional("offset"), out var offset) ? offset : 0,
+            MaxItems: int.TryParse(request.Optional("max"), out var max) ? max : int.MaxValue);
+        var found = await SessionOf(request).LocateAsync(filter);
         return ControlResponse.Done($"{found.Count} object(s)", new JsonObject
         {
             ["uids"] = new JsonArray(found.Select(o => (JsonNode)o.Uid).ToArray()),
         });
     }
 
-    private async Task<ControlResponse> Conflicts()
+    private async Task<ControlResponse> Conflicts(ControlRequest request)
     {
-        var conflicts = Catalog.Conflicts(await ShardInspector.ObjectsAsync(_node.System, _node.Settings.AskTimeout));
+        var conflicts = await SessionOf(request).ConflictsAsync();
         return ControlResponse.Done($"{conflicts.Count} name conflict(s)", new JsonObject
         {
             ["conflicts"] = new JsonArray(conflicts.Select(c => (JsonNode)new JsonObject

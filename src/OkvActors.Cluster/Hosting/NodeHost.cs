@@ -7,6 +7,8 @@ using OkvActors.Cluster.Controller;
 using OkvActors.Cluster.Storage;
 using OkvActors.Cluster.Trust;
 using OkvActors.Crypto.Kek;
+using OkvActors.KeyStore.Access;
+using OkvActors.KeyStore.Audit;
 using OkvActors.KeyStore;
 using OkvActors.KeyStore.Model;
 using OkvActors.KeyStore.Vault;
@@ -63,6 +65,12 @@ public sealed class NodeHost : IAsyncDisposable
 
     /// <summary>Key management (generation, wrapping, server-side crypto) over <see cref="Vault"/>.</summary>
     public KeyManager Keys { get; }
+
+    /// <summary>This node's audit log.</summary>
+    public IAuditTrail Audit { get; private init; } = NoAuditTrail.Instance;
+
+    /// <summary>The key store as <paramref name="principal"/> may use it: authorised and audited.</summary>
+    public VaultSession SessionFor(Principal principal) => new(principal, Keys, Audit);
 
     public AkkaCluster Cluster => AkkaCluster.Get(System);
 

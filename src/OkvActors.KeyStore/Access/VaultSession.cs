@@ -10,8 +10,8 @@ namespace OkvActors.KeyStore.Access;
 /// (an endpoint reaches its private wallet and the wallets its grants name; objects it may not see are
 /// "not found") and recorded in the audit trail with its outcome. The KMIP and REST servers open one
 /// per authenticated connection; the local control socket and embedding hosts act as an operator.
-/// Authorisation reads this node's registry replica: a grant revoked elsewhere takes effect here once it
-/// has replicated (normally within a gossip round; majority writes reach a majority at once).
+/// Authorisation reads the registry from a majority (a grant or revocation acknowledged on any node
+/// counts at once); in restricted mode it falls back to this node's replica.
 /// </summary>
 public sealed class VaultSession(Principal principal, KeyManager keys, IAuditTrail audit)
 {

@@ -36,6 +36,10 @@ public sealed class KeyVaultActor : ReceiveActor
         public AccessRegistry? Written { get; set; }
     }
 
+    private sealed record PendingAccessRead(IActorRef ReplyTo, bool Majority);
+
+    private sealed record PendingAccessChange(IActorRef ReplyTo, ChangeAccess Change);
+
     /// <summary>A locate gathering every shard's local replica.</summary>
     private sealed class PendingScan(IActorRef replyTo, LocateObjects locate, int shards)
     {
@@ -101,9 +105,22 @@ public sealed class KeyVaultActor : ReceiveActor
             pending.ReplyTo.Tell(Found(response, pending.Uid));
         });
         Receive<GetMode>(_ => Sender.Tell(_mode));
-        Receive<GetAccess>(_ => _replicator.Tell(new Get(AccessKey, ReadLocal.Instance, Sender)));
-        Receive<IGetResponse>(r => r.Key.Equals(AccessKey), response =>
-            ((IActorRef)response.Request!).Tell(new AccessFound(response is GetSuccess { Data: AccessRegistry registry } ? registry : AccessRegistry.Empty)));
+        Receive<GetAccess>(g => _replicator.Tell(g.Freshness == ReadFreshness.Latest && !_mode.Restricted
+            ? new Get(AccessKey, new ReadMajority(_settings.WriteTimeout), new PendingAccessRead(Sender, true))
+            : new Get(AccessKey, ReadLocal.Instance, new PendingAccessRead(Sender, false))));
+        Receive<IGetResponse>(r => r.Request is PendingAccessRead, response =>
+        {
+            var (replyTo, majority) = (PendingAccessRead)response.Request!;
+            if (response is GetFailure && majority)
+            {
+                // No majority answered: this node's replica rather than nothing.
+                _replicator.Tell(new Get(AccessKey, ReadLocal.Instance, new PendingAccessRead(replyTo, false)));
+                return;
+            }
+
+            replyTo.Tell(new AccessFound(response is GetSuccess { Data: AccessRegistry registry } ? registry : AccessRegistry.Empty));
+        });
+        // Like an object change, an access change is judged against a majority's merged registry first.
         Receive<ChangeAccess>(c =>
         {
             if (_mode.Restricted)
@@ -112,10 +129,22 @@ public sealed class KeyVaultActor : ReceiveActor
                 return;
             }
 
-            var pending = new PendingAccess(Sender);
+            _replicator.Tell(new Get(AccessKey, new ReadMajority(_settings.WriteTimeout), new PendingAccessChange(Sender, c)));
+        });
+        Receive<IGetResponse>(r => r.Request is PendingAccessChange, response =>
+        {
+            var (replyTo, change) = (PendingAccessChange)response.Request!;
+            if (response is GetFailure)
+            {
+                replyTo.Tell(new WriteRefused(
+                    $"could not read the access registry from a majority of nodes within {_settings.WriteTimeout.TotalSeconds:0}s; nothing was changed", false));
+                return;
+            }
+
+            var pending = new PendingAccess(replyTo);
             _replicator.Tell(new Update(AccessKey, AccessRegistry.Empty, _settings.WriteConsistency, existing =>
             {
-                pending.Written = c.Change((AccessRegistry)existing);
+                pending.Written = change.Change((AccessRegistry)existing);
                 return pending.Written;
             }, pending));
         });

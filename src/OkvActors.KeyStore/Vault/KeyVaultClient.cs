@@ -47,7 +47,7 @@ public sealed class KeyVaultClient(IActorRef vault, KeyStoreSettings settings) :
         ((ObjectsLocated)await Ask(new LocateObjects(filter, visible), cancellationToken)).Objects;
 
     public async Task<AccessRegistry> AccessAsync(CancellationToken cancellationToken = default) =>
-        ((AccessFound)await Ask(GetAccess.Instance, cancellationToken)).Registry;
+        ((AccessFound)await Ask(new GetAccess(), cancellationToken)).Registry;
 
     public Task<IVaultReply> ChangeAccessAsync(Func<AccessRegistry, AccessRegistry> change, CancellationToken cancellationToken = default) =>
         Ask(new ChangeAccess(change), cancellationToken);

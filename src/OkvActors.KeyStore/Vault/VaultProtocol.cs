@@ -20,11 +20,12 @@ public sealed record ChangeObject(string Uid, Func<ManagedObject, ManagedObject>
 /// </summary>
 public sealed record LocateObjects(LocateFilter Filter, Func<ManagedObject, bool>? Visible = null) : IVaultCommand;
 
-/// <summary>Reads the access registry (endpoints, wallets, grants) from this node's replica.</summary>
-public sealed record GetAccess : IVaultCommand
-{
-    public static readonly GetAccess Instance = new();
-}
+/// <summary>
+/// Reads the access registry (endpoints, wallets, grants). Latest (the default) merges a majority's
+/// replicas, so a grant or revocation acknowledged anywhere counts at once; falls back to this node's
+/// replica when no majority answers.
+/// </summary>
+public sealed record GetAccess(ReadFreshness Freshness = ReadFreshness.Latest) : IVaultCommand;
 
 /// <summary>Changes the access registry with the configured write consistency; the change may refuse with <see cref="AccessChangeException"/>.</summary>
 public sealed record ChangeAccess(Func<AccessRegistry, AccessRegistry> Change) : IVaultCommand;

@@ -53,6 +53,10 @@ public static class OkvCommandLine
         root.Subcommands.Add(SubgroupCommand());
         root.Subcommands.Add(KeyCommand());
         root.Subcommands.Add(ShardsCommand());
+        root.Subcommands.Add(EndpointCommand());
+        root.Subcommands.Add(WalletCommand());
+        root.Subcommands.Add(GrantCommand());
+        root.Subcommands.Add(AccessCommand());
         return root;
     }
 
@@ -282,8 +286,10 @@ public static class OkvCommandLine
     {
         var key = new Command("key", "Keys in the replicated store, through a running node (metadata only, never material)");
         var name = new Option<string>("--name") { Description = "The key's name", Required = true };
-        var create = new Command("create", "Create an AES-256 key (generated on the node, stored wrapped under the cluster KEK)") { Dir, name, Json };
-        create.SetAction(parse => Handle(() => PrintControl(parse, "key-create", new() { ["name"] = parse.GetValue(name)! })));
+        var wallet = new Option<string?>("--wallet") { Description = "The wallet the key joins (default: none)" };
+        var create = new Command("create", "Create an AES-256 key (generated on the node, stored wrapped under the cluster KEK)") { Dir, name, wallet, Json };
+        create.SetAction(parse => Handle(() => PrintControl(parse, "key-create",
+            WithOptional(new() { ["name"] = parse.GetValue(name)! }, "wallet", parse.GetValue(wallet)))));
         key.Subcommands.Add(create);
         foreach (var (verb, command, what) in new[]
                  {
@@ -300,6 +306,79 @@ public static class OkvCommandLine
         }
 
         return key;
+    }
+
+    private static Command EndpointCommand()
+    {
+        var endpoint = new Command("endpoint", "Endpoints: clients identified by their certificate (replicated to every node)");
+        var name = new Option<string>("--name") { Description = "The endpoint's name", Required = true };
+        var cert = new Option<string?>("--cert") { Description = "The endpoint's certificate (PEM); its public-key fingerprint identifies it" };
+        var fingerprint = new Option<string?>("--fingerprint") { Description = "The SHA-256 public-key fingerprint instead of --cert" };
+        var defaultWallet = new Option<string?>("--default-wallet") { Description = "Where its new objects go (default: its private wallet @NAME)" };
+        var add = new Command("add", "Register an endpoint") { Dir, name, cert, fingerprint, defaultWallet, Json };
+        add.SetAction(parse => Handle(() =>
+        {
+            var identity = (parse.GetValue(cert), parse.GetValue(fingerprint)) switch
+            {
+                ({ } pem, null) => Fingerprint.Of(Pem.ReadCertificate(File.ReadAllText(pem))),
+                (null, { } given) => given,
+                _ => throw new CliError("give exactly one of --cert or --fingerprint"),
+            };
+            return PrintControl(parse, "endpoint-add",
+                WithOptional(new() { ["name"] = parse.GetValue(name)!, ["fingerprint"] = identity }, "defaultWallet", parse.GetValue(defaultWallet)));
+        }));
+        var remove = new Command("remove", "Remove an endpoint: it loses every access at once") { Dir, name, Json };
+        remove.SetAction(parse => Handle(() => PrintControl(parse, "endpoint-remove", new() { ["name"] = parse.GetValue(name)! })));
+        endpoint.Subcommands.Add(add);
+        endpoint.Subcommands.Add(remove);
+        return endpoint;
+    }
+
+    private static Command WalletCommand()
+    {
+        var wallet = new Command("wallet", "Wallets: named sets of objects that grants refer to");
+        var name = new Option<string>("--name") { Description = "The wallet's name", Required = true };
+        var description = new Option<string?>("--description") { Description = "What the wallet holds" };
+        var create = new Command("create", "Create a wallet") { Dir, name, description, Json };
+        create.SetAction(parse => Handle(() => PrintControl(parse, "wallet-create",
+            WithOptional(new() { ["name"] = parse.GetValue(name)! }, "description", parse.GetValue(description)))));
+        var delete = new Command("delete", "Delete an empty wallet and its grants") { Dir, name, Json };
+        delete.SetAction(parse => Handle(() => PrintControl(parse, "wallet-delete", new() { ["name"] = parse.GetValue(name)! })));
+        wallet.Subcommands.Add(create);
+        wallet.Subcommands.Add(delete);
+        return wallet;
+    }
+
+    private static Command GrantCommand()
+    {
+        var endpoint = new Option<string>("--endpoint") { Description = "Who gets the access", Required = true };
+        var wallet = new Option<string>("--wallet") { Description = "On which wallet", Required = true };
+        var level = new Option<string>("--level") { Description = "read-only, read-modify, manage, or none to revoke", Required = true };
+        var command = new Command("grant", "Grant an endpoint access to a wallet (or revoke it with --level none)") { Dir, endpoint, wallet, level, Json };
+        command.SetAction(parse => Handle(() => PrintControl(parse, "grant", new()
+        {
+            ["endpoint"] = parse.GetValue(endpoint)!,
+            ["wallet"] = parse.GetValue(wallet)!,
+            ["level"] = parse.GetValue(level)!,
+        })));
+        return command;
+    }
+
+    private static Command AccessCommand()
+    {
+        var command = new Command("access", "Endpoints, wallets and grants as this node holds them") { Dir, Json };
+        command.SetAction(parse => Handle(() => PrintControl(parse, "access")));
+        return command;
+    }
+
+    private static Dictionary<string, string> WithOptional(Dictionary<string, string> args, string name, string? value)
+    {
+        if (value is not null)
+        {
+            args[name] = value;
+        }
+
+        return args;
     }
 
     private static Command ShardsCommand()

@@ -94,6 +94,12 @@ public sealed class ClusterLauncher(string dir, int nodes, int? basePort, string
         {
             await Step($"issue {identity.Item2}", ["issue", "--dir", NodeDir(1), "--role", identity.Item1, "--name", identity.Item2,
                 "--out", PkiDir, "--passphrase-file", PassphraseFile]);
+            if (identity.Item1 == "endpoint")
+            {
+                // Registered as endpoints too, so their certificates reach the key store (each its private wallet).
+                await Step($"register {identity.Item2}", ["endpoint", "add", "--dir", NodeDir(1), "--name", identity.Item2,
+                    "--cert", Path.Combine(PkiDir, $"{identity.Item2}.pem")]);
+            }
         }
 
         File.Copy(Path.Combine(NodeDir(1), "tls", "ca.pem"), Path.Combine(PkiDir, "ca.pem"), overwrite: true);
