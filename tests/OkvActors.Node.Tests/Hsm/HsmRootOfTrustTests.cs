@@ -9,9 +9,11 @@ using Xunit;
 namespace OkvActors.Node.Tests.Hsm;
 
 /// <summary>
-/// A one-node cluster whose KEK is sealed by a real SoftHSM2 token: it runs, keeps serving a key across
-/// a restart (the KEK comes back through the HSM), never writes the KEK wrapped to its node key, and
-/// refuses to start with one clear line when the PIN is wrong. Ports 33000..33300.
+/// Nodes whose KEK is sealed by a real SoftHSM2 token. A one-node cluster initialised with the HSM runs,
+/// keeps serving a key across a restart (the KEK comes back through the HSM), never writes the KEK
+/// wrapped to its node key, and refuses to start with one clear line when the PIN is wrong; a candidate
+/// joining with the HSM is refused before admission on a wrong PIN, then seals the admitted KEK.
+/// Ports 33000..33311 only.
 /// </summary>
 public sealed class HsmRootOfTrustTests : IDisposable
 {
@@ -27,6 +29,10 @@ public sealed class HsmRootOfTrustTests : IDisposable
     private string Conf => Path.Combine(_root, "softhsm2.conf");
 
     private NodeDirectory Node => new(Path.Combine(_root, "node1"));
+
+    private NodeDirectory Joiner => new(Path.Combine(_root, "node2"));
+
+    private string PassphraseFile => Path.Combine(_root, "recovery-passphrase");
 
     private Dictionary<string, string> Env(string pin) => new() { ["SOFTHSM2_CONF"] = Conf, [NodeCredentials.HsmPinVariable] = pin };
 
@@ -52,24 +58,20 @@ public sealed class HsmRootOfTrustTests : IDisposable
     {
         Skip.IfNot(File.Exists(Module), $"SoftHSM2 is not installed ({Module} is absent): apt-get install softhsm2");
         InitToken();
-        var passphrase = Path.Combine(_root, "recovery-passphrase");
-        await File.WriteAllTextAsync(passphrase, "hsm node test recovery passphrase 7f3a\n");
 
-        var init = await Okv.Run(["init", "--dir", Node.Root, "--cluster", "okv-hsm", "--name", "node1", "--host", "127.0.0.1",
-            "--port", $"{BasePort}", "--kmip-port", $"{BasePort + 100}", "--management-port", $"{BasePort + 200}",
-            "--https-port", $"{BasePort + 300}", "--passphrase-file", passphrase, "--hsm-module", Module, "--hsm-token", Token], Env(Pin));
+        var init = await Init(BasePort, "--hsm-module", Module, "--hsm-token", Token);
         Assert.True(init.ExitCode == 0, init.ToString());
         Assert.True(File.Exists(Node.HsmSealedKekFile));
         Assert.False(File.Exists(Node.WrappedKekFile), "with an HSM the KEK must not be wrapped to the node key on disk");
         Assert.DoesNotContain(Pin, await File.ReadAllTextAsync(Node.ManifestFile));
         Assert.Equal(Token, Node.ReadManifest().Hsm?.Token);
 
-        var first = await Start();
-        var created = await Control("key-create", ("name", "hsm-guarded"));
+        var first = await Start(Node, 1);
+        var created = await Control(Node, "key-create", ("name", "hsm-guarded"));
         var uid = created.Data!["uid"]!.GetValue<string>();
-        await Control("key-activate", ("uid", uid));
+        await Control(Node, "key-activate", ("uid", uid));
         var secret = Encoding.UTF8.GetBytes("sealed by a token, not by a disk");
-        var encrypted = await Control("key-encrypt", ("uid", uid), ("data", Convert.ToBase64String(secret)));
+        var encrypted = await Control(Node, "key-encrypt", ("uid", uid), ("data", Convert.ToBase64String(secret)));
         await Stop(first);
 
         var refused = await Okv.Run(["run", "--dir", Node.Root, "--profile", "fast"], Env("0000-wrong"), TimeSpan.FromSeconds(30));
@@ -78,12 +80,70 @@ public sealed class HsmRootOfTrustTests : IDisposable
         Assert.Equal($"okv: error: the HSM refused the PIN for token '{Token}'", line);
         Assert.DoesNotContain("0000-wrong", refused.Output);
 
-        var second = await Start();
-        var decrypted = await Control("key-decrypt", ("uid", uid),
+        var second = await Start(Node, 1);
+        var decrypted = await Control(Node, "key-decrypt", ("uid", uid),
             ("ciphertext", encrypted.Data!["ciphertext"]!.GetValue<string>()), ("iv", encrypted.Data["iv"]!.GetValue<string>()));
         Assert.Equal(secret, Convert.FromBase64String(decrypted.Data!["data"]!.GetValue<string>()));
         Assert.False(File.Exists(Node.WrappedKekFile));
         await Stop(second);
+    }
+
+    [SkippableFact]
+    public async Task A_candidate_joining_with_the_hsm_is_refused_a_wrong_pin_before_admission_and_then_seals_the_admitted_kek()
+    {
+        Skip.IfNot(File.Exists(Module), $"SoftHSM2 is not installed ({Module} is absent): apt-get install softhsm2");
+        InitToken();
+        const int port = BasePort + 10;
+        var init = await Init(port);
+        Assert.True(init.ExitCode == 0, init.ToString());
+        var controller = await Start(Node, 1);
+        var candidate = await Okv.Run(["candidate", "--dir", Joiner.Root, "--name", "node2", "--host", "127.0.0.1", "--port", $"{port + 1}",
+            "--kmip-port", $"{port + 101}", "--management-port", $"{port + 201}", "--https-port", $"{port + 301}"]);
+        Assert.True(candidate.ExitCode == 0, candidate.ToString());
+        var fingerprint = candidate.Stdout.Split('\n').Single(l => l.StartsWith("fingerprint: ", StringComparison.Ordinal))["fingerprint: ".Length..].Trim();
+        var bundle = Path.Combine(_root, "node2.bundle.json");
+        var admit = await Okv.Run(["admit", "--dir", Node.Root, "--csr", Joiner.CsrFile, "--fingerprint", fingerprint,
+            "--passphrase-file", PassphraseFile, "--out", bundle]);
+        Assert.True(admit.ExitCode == 0, admit.ToString());
+        string[] join = ["join", "--dir", Joiner.Root, "--bundle", bundle, "--profile", "fast", "--hsm-module", Module, "--hsm-token", Token,
+            "--hsm-key-label", "node2-kek"];
+
+        var refused = await Okv.Run(join, Env("0000-wrong"));
+        Assert.True(refused.ExitCode != 0, refused.ToString());
+        Assert.Equal($"okv: error: the HSM refused the PIN for token '{Token}'", refused.Stderr.Trim());
+        Assert.Equal(NodeStage.Candidate, Joiner.ReadManifest().Stage);
+        var registry = (await Control(Node, "registry")).Data!["nodes"]!.AsArray();
+        Assert.DoesNotContain(registry, n => n!["name"]!.GetValue<string>() == "node2" && n["state"]!.GetValue<string>() == "Active");
+
+        var joined = await Okv.Run(join, Env(Pin));
+        Assert.True(joined.ExitCode == 0, joined.ToString());
+        Assert.True(File.Exists(Joiner.HsmSealedKekFile));
+        Assert.False(File.Exists(Joiner.WrappedKekFile), "the admitted KEK must be sealed by the HSM, not stored wrapped to the node key");
+        Assert.Equal("node2-kek", Joiner.ReadManifest().Hsm?.KeyLabel);
+
+        var member = await Start(Joiner, 2);
+        var uid = (await Control(Node, "key-create", ("name", "made-on-node1"))).Data!["uid"]!.GetValue<string>();
+        await Control(Node, "key-activate", ("uid", uid));
+        var secret = Encoding.UTF8.GetBytes("opened with a KEK the HSM unsealed");
+        var encrypted = await Eventually.Until(async () =>
+        {
+            var response = await ControlClient.SendAsync(Joiner.ControlSocket, new ControlRequest("key-encrypt",
+                new() { ["uid"] = uid, ["data"] = Convert.ToBase64String(secret) }), TimeSpan.FromSeconds(10));
+            return (response.Ok, response, response.Message);
+        }, Timeout, "node2 to encrypt with the key made on node1");
+        var decrypted = await Control(Node, "key-decrypt", ("uid", uid),
+            ("ciphertext", encrypted.Data!["ciphertext"]!.GetValue<string>()), ("iv", encrypted.Data["iv"]!.GetValue<string>()));
+        Assert.Equal(secret, Convert.FromBase64String(decrypted.Data!["data"]!.GetValue<string>()));
+        await Stop(member);
+        await Stop(controller);
+    }
+
+    private async Task<OkvResult> Init(int port, params string[] hsm)
+    {
+        await File.WriteAllTextAsync(PassphraseFile, "hsm node test recovery passphrase 7f3a\n");
+        return await Okv.Run(["init", "--dir", Node.Root, "--cluster", "okv-hsm", "--name", "node1", "--host", "127.0.0.1",
+            "--port", $"{port}", "--kmip-port", $"{port + 100}", "--management-port", $"{port + 200}",
+            "--https-port", $"{port + 300}", "--passphrase-file", PassphraseFile, .. hsm], Env(Pin));
     }
 
     private void InitToken()
@@ -105,10 +165,10 @@ public sealed class HsmRootOfTrustTests : IDisposable
         Assert.True(process.ExitCode == 0, $"softhsm2-util --init-token: {output.Result}{error}");
     }
 
-    private async Task<Process> Start()
+    private async Task<Process> Start(NodeDirectory node, int expectedUp)
     {
-        var log = Path.Combine(Node.Root, "node.log");
-        var process = Okv.StartLogged(["run", "--dir", Node.Root, "--profile", "fast"], log, Env(Pin));
+        var log = Path.Combine(node.Root, "node.log");
+        var process = Okv.StartLogged(["run", "--dir", node.Root, "--profile", "fast"], log, Env(Pin));
         _processes.Add(process);
         await Eventually.Until(async () =>
         {
@@ -117,15 +177,12 @@ public sealed class HsmRootOfTrustTests : IDisposable
                 throw new Xunit.Sdk.XunitException($"okv run exited with {process.ExitCode}:\n{await File.ReadAllTextAsync(log)}");
             }
 
-            var status = await ControlClient.SendAsync(Node.ControlSocket, new ControlRequest("status"), TimeSpan.FromSeconds(5));
-            var up = status.Ok && LocalCluster.UpMembers(status.Data!).Count == 1 && (await CurrentPid()) == process.Id;
+            var status = await ControlClient.SendAsync(node.ControlSocket, new ControlRequest("status"), TimeSpan.FromSeconds(5));
+            var up = status.Ok && status.Data!["pid"]!.GetValue<int>() == process.Id && LocalCluster.UpMembers(status.Data).Count == expectedUp;
             return (up, true, status.Message);
-        }, Timeout, "the HSM node to be Up");
+        }, Timeout, $"{node.Root} to be Up with {expectedUp} member(s)");
         return process;
     }
-
-    private async Task<int> CurrentPid() =>
-        (await ControlClient.SendAsync(Node.ControlSocket, new ControlRequest("status"), TimeSpan.FromSeconds(5))).Data!["pid"]!.GetValue<int>();
 
     private static async Task Stop(Process process)
     {
@@ -134,9 +191,9 @@ public sealed class HsmRootOfTrustTests : IDisposable
         await process.WaitForExitAsync(wait.Token);
     }
 
-    private async Task<ControlResponse> Control(string command, params (string Key, string Value)[] args)
+    private static async Task<ControlResponse> Control(NodeDirectory node, string command, params (string Key, string Value)[] args)
     {
-        var response = await ControlClient.SendAsync(Node.ControlSocket,
+        var response = await ControlClient.SendAsync(node.ControlSocket,
             new ControlRequest(command, args.ToDictionary(a => a.Key, a => a.Value)), TimeSpan.FromSeconds(30));
         Assert.True(response.Ok, $"{command}: {response.Message}");
         return response;
