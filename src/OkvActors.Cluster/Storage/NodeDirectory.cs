@@ -11,6 +11,7 @@ namespace OkvActors.Cluster.Storage;
 /// tls/node.pem, ca.pem   its certificate and the cluster CA
 /// candidate.csr          the CSR while a candidate
 /// secrets/kek.wrapped    the cluster KEK wrapped to the node key (restart without the passphrase)
+/// secrets/kek.hsm        instead of kek.wrapped on a node with an HSM: the KEK sealed by the HSM key
 /// secrets/*.sealed       CA key and KEK sealed under the recovery passphrase
 /// genesis.json           the founder's initial controller registry
 /// store/okv.db           Akka.Persistence.Sql (SQLite): durable replicas
@@ -36,6 +37,9 @@ public sealed class NodeDirectory(string root)
     public string SecretsDir => Path.Combine(Root, "secrets");
 
     public string WrappedKekFile => Path.Combine(SecretsDir, "kek.wrapped");
+
+    /// <summary>The KEK sealed by the HSM (node.json names module, token and key label); replaces <see cref="WrappedKekFile"/>.</summary>
+    public string HsmSealedKekFile => Path.Combine(SecretsDir, "kek.hsm");
 
     public string SealedKekFile => Path.Combine(SecretsDir, "kek.sealed");
 

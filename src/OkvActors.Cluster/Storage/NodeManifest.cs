@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using OkvActors.Crypto.Hsm;
 
 namespace OkvActors.Cluster.Storage;
 
@@ -13,7 +14,12 @@ public enum NodeStage
     Member,
 }
 
-/// <summary>A node's identity and addresses, kept as node.json in its data directory.</summary>
+/// <summary>
+/// A node's identity and addresses, kept as node.json in its data directory. <see cref="Hsm"/> is set
+/// when the node's copy of the cluster KEK is sealed by an HSM (secrets/kek.hsm) instead of wrapped to
+/// its node key; it is left out of the JSON when absent, so node.json files written before it still read
+/// as "no HSM" and nodes without one write what they always wrote. The PIN is never recorded.
+/// </summary>
 public sealed record NodeManifest(
     string Name,
     string Subgroup,
@@ -25,7 +31,8 @@ public sealed record NodeManifest(
     NodeStage Stage,
     string? Cluster = null,
     IReadOnlyList<string>? Seeds = null,
-    bool Founder = false)
+    bool Founder = false,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] HsmOptions? Hsm = null)
 {
     private static readonly JsonSerializerOptions Options = new()
     {

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using OkvActors.Cluster.Storage;
+using OkvActors.Crypto.Hsm;
 using OkvActors.Pki.Certificates;
 using OkvActors.Pki.Sealing;
 
@@ -8,12 +9,18 @@ namespace OkvActors.Cluster.Trust;
 
 /// <summary>
 /// What a running node holds in memory: its TLS identity, the cluster CA, and the cluster KEK
-/// (unwrapped with the node's own key at start, zeroed on dispose).
+/// (unwrapped with the node's own key at start, or unsealed by the HSM node.json names; zeroed on dispose).
 /// </summary>
 public sealed class NodeCredentials : IDisposable
 {
     public const string KekPurpose = "cluster-kek";
     public const string CaKeyPurpose = "cluster-ca-key";
+
+    /// <summary>
+    /// The environment variable that carries the HSM user PIN. Only the environment: a flag would show in
+    /// the process list and shell history, node.json would put it on the disk the HSM is there to protect.
+    /// </summary>
+    public const string HsmPinVariable = "OKV_HSM_PIN";
 
     private readonly byte[] _kek;
 
@@ -37,11 +44,50 @@ public sealed class NodeCredentials : IDisposable
     public static NodeCredentials Load(NodeDirectory dir)
     {
         var keyPem = File.ReadAllText(dir.KeyFile);
-        var certificate = Pem.ReadCertificateWithKey(File.ReadAllText(dir.CertificateFile), keyPem);
-        var ca = Pem.ReadCertificate(File.ReadAllText(dir.CaFile));
-        using var key = Pem.ReadPrivateKey(keyPem);
-        var kek = PublicKeyWrap.Unwrap(File.ReadAllBytes(dir.WrappedKekFile), key, KekPurpose);
-        return new NodeCredentials(certificate, ca, kek);
+        byte[] kek;
+        if (dir.ReadManifest().Hsm is { } hsm)
+        {
+            kek = UnsealWithHsm(dir, hsm);
+        }
+        else
+        {
+            using var key = Pem.ReadPrivateKey(keyPem);
+            kek = PublicKeyWrap.Unwrap(File.ReadAllBytes(dir.WrappedKekFile), key, KekPurpose);
+        }
+
+        try
+        {
+            var certificate = Pem.ReadCertificateWithKey(File.ReadAllText(dir.CertificateFile), keyPem);
+            return new NodeCredentials(certificate, Pem.ReadCertificate(File.ReadAllText(dir.CaFile)), kek);
+        }
+        catch
+        {
+            CryptographicOperations.ZeroMemory(kek);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The PIN from <see cref="HsmPinVariable"/>, refused up front when absent so a node without it
+    /// fails with one clear line rather than a PKCS#11 code.
+    /// </summary>
+    public static string HsmPin(HsmOptions hsm) =>
+        Environment.GetEnvironmentVariable(HsmPinVariable) is { Length: > 0 } pin
+            ? pin
+            : throw new HsmException(HsmFailure.PinRefused,
+                $"this node's cluster KEK is sealed by HSM token '{hsm.Token}': set {HsmPinVariable} to the token's user PIN");
+
+    private static byte[] UnsealWithHsm(NodeDirectory dir, HsmOptions hsm)
+    {
+        var pin = HsmPin(hsm);
+        if (!File.Exists(dir.HsmSealedKekFile))
+        {
+            throw new HsmException(HsmFailure.BlobRefused,
+                $"node.json names HSM token '{hsm.Token}' but {dir.HsmSealedKekFile} is missing: restore it from a backup");
+        }
+
+        using var seal = HsmKekSeal.Open(hsm, pin);
+        return seal.Unseal(File.ReadAllBytes(dir.HsmSealedKekFile));
     }
 
     public void Dispose()

@@ -6,6 +6,8 @@ using OkvActors.Cluster;
 using OkvActors.Cluster.Control;
 using OkvActors.Cluster.Controller;
 using OkvActors.Cluster.Storage;
+using OkvActors.Cluster.Trust;
+using OkvActors.Crypto.Hsm;
 using OkvActors.Node.Commands;
 using OkvActors.Node.Up;
 using OkvActors.Pki.Certificates;
@@ -37,6 +39,17 @@ public static class OkvCommandLine
     };
 
     private static readonly Option<bool> Json = new("--json") { Description = "Machine-readable output" };
+
+    private static readonly Option<string?> HsmModule = new("--hsm-module")
+    {
+        Description = $"PKCS#11 module whose token seals this node's copy of the KEK (instead of its node key); PIN from env {NodeCredentials.HsmPinVariable}",
+    };
+
+    private static readonly Option<string?> HsmToken = new("--hsm-token") { Description = "Label of the HSM token (with --hsm-module)" };
+    private static readonly Option<string?> HsmKeyLabel = new("--hsm-key-label")
+    {
+        Description = $"Label of the AES key in the token, created if absent (default {HsmOptions.DefaultKeyLabel})",
+    };
 
     public static RootCommand Build()
     {
@@ -83,15 +96,17 @@ public static class OkvCommandLine
         var command = new Command("init", "Initialise a new cluster on this node, which becomes its controller (creates the CA and the KEK, sealed under the recovery passphrase)")
         {
             Dir, cluster, name, subgroup, a.Host, a.Port, a.Kmip, a.Management, a.Https, PassphraseFile, maxNodes, maxSkew,
+            HsmModule, HsmToken, HsmKeyLabel,
         };
         command.SetAction(parse => Handle(() =>
         {
             var dir = RequireDir(parse);
             new NodeDirectory(dir).EnsureEmpty();
+            var (hsm, pin) = Hsm(parse);
             var passphrase = Passphrase.Read(parse.GetValue(PassphraseFile), confirm: true);
             Console.WriteLine(Provisioning.Init(dir, parse.GetValue(cluster)!, parse.GetValue(name)!, parse.GetValue(subgroup)!,
                 Addresses(parse, a), passphrase, parse.GetValue(maxNodes), TimeSpan.FromSeconds(parse.GetValue(maxSkew)),
-                defaults.MaxDisableDuration, defaults.NodeCertificateValidity));
+                defaults.MaxDisableDuration, defaults.NodeCertificateValidity, hsm, pin));
             return Task.FromResult(0);
         }));
         return command;
@@ -139,13 +154,15 @@ public static class OkvCommandLine
         var bundle = new Option<string>("--bundle") { Description = "The bundle from `okv admit`", Required = true };
         var command = new Command("join", "On the candidate: install the bundle and ask the controller for admission")
         {
-            Dir, bundle, Profile, ConfigFile, ClockOffset,
+            Dir, bundle, Profile, ConfigFile, ClockOffset, HsmModule, HsmToken, HsmKeyLabel,
         };
         command.SetAction(parse => Handle(async () =>
         {
+            var (hsm, pin) = Hsm(parse);
             var config = LoadConfig(parse);
             var settings = OkvClusterSettings.Create(config);
-            Console.WriteLine(await Provisioning.Join(RequireDir(parse), parse.GetValue(bundle)!, config, Clock(parse), settings.AdmissionTimeout));
+            Console.WriteLine(await Provisioning.Join(RequireDir(parse), parse.GetValue(bundle)!, config, Clock(parse), settings.AdmissionTimeout,
+                hsm, pin));
             return 0;
         }));
         return command;
@@ -428,6 +445,31 @@ public static class OkvCommandLine
         (Option<string> Host, Option<int> Port, Option<int> Kmip, Option<int> Management, Option<int> Https) a) =>
         new(parse.GetValue(a.Host)!, parse.GetValue(a.Port), parse.GetValue(a.Kmip), parse.GetValue(a.Management), parse.GetValue(a.Https));
 
+    /// <summary>The HSM flags as options and the PIN from the environment, or (null, null) without --hsm-module.</summary>
+    private static (HsmOptions? Options, string? Pin) Hsm(ParseResult parse)
+    {
+        var module = parse.GetValue(HsmModule);
+        var token = parse.GetValue(HsmToken);
+        var keyLabel = parse.GetValue(HsmKeyLabel);
+        if (module is null)
+        {
+            return token is null && keyLabel is null
+                ? (null, null)
+                : throw new CliError("--hsm-token and --hsm-key-label need --hsm-module");
+        }
+
+        if (token is null)
+        {
+            throw new CliError("--hsm-module needs --hsm-token LABEL (the token is found by its label)");
+        }
+
+        var pin = Env.Get(NodeCredentials.HsmPinVariable)
+                  ?? throw new CliError($"--hsm-module needs the token's user PIN in the environment variable {NodeCredentials.HsmPinVariable}");
+        var options = new HsmOptions(module, token, keyLabel ?? HsmOptions.DefaultKeyLabel);
+        options.Validate();
+        return (options, pin);
+    }
+
     private static string RequireDir(ParseResult parse) =>
         parse.GetValue(Dir) is { Length: > 0 } dir ? dir : throw new CliError("--dir is required (or set OKV_DATA_DIR)");
 
@@ -457,6 +499,10 @@ public static class OkvCommandLine
         catch (WrongPassphraseException e)
         {
             return Fail(e.Message + "; nothing was changed", CliError.Refused);
+        }
+        catch (HsmException e)
+        {
+            return Fail(e.Message, e.Failure == HsmFailure.DeviceError ? CliError.Failed : CliError.Refused);
         }
         catch (Exception e) when (e is PkiException or ControlException or InvalidOperationException or IOException or JsonException
                                       or UnauthorizedAccessException or OperationCanceledException)

@@ -8,6 +8,7 @@ using OkvActors.Cluster.Control;
 using OkvActors.Cluster.Controller;
 using OkvActors.Cluster.Storage;
 using OkvActors.Cluster.Trust;
+using OkvActors.Crypto.Hsm;
 using OkvActors.Node.Cli;
 using OkvActors.Pki.Certificates;
 using OkvActors.Pki.Sealing;
@@ -20,14 +21,17 @@ public sealed record NodeAddresses(string Host, int Port, int KmipPort, int Mana
 /// <summary>
 /// The single-node production verbs: init (the controller), candidate, admit (on the controller), join
 /// (on the candidate) and issue (endpoint and operator identities). Each validates everything before it
-/// writes anything, so a refused step leaves the data directory as it was.
+/// writes anything, so a refused step leaves the data directory as it was. With an HSM (init and join),
+/// the node's copy of the KEK is sealed by the HSM (secrets/kek.hsm) instead of wrapped to its node key,
+/// and the HSM is opened and logged in to before anything is written or anyone is asked for admission.
 /// </summary>
 public static class Provisioning
 {
     private static readonly TimeSpan ControlTimeout = TimeSpan.FromSeconds(30);
 
     public static string Init(string dirPath, string cluster, string name, string subgroup, NodeAddresses addresses,
-        string passphrase, int maxNodes, TimeSpan maxClockSkew, TimeSpan maxDisable, TimeSpan certificateValidity)
+        string passphrase, int maxNodes, TimeSpan maxClockSkew, TimeSpan maxDisable, TimeSpan certificateValidity,
+        HsmOptions? hsm = null, string? hsmPin = null)
     {
         var dir = new NodeDirectory(dirPath);
         dir.EnsureEmpty();
@@ -40,6 +44,7 @@ public static class Provisioning
         }
 
         PassphraseSeal.CheckStrength(passphrase);
+        using var seal = OpenHsm(hsm, hsmPin);
         dir.Create();
         using var ca = ClusterCa.Create(cluster);
         var kek = RandomNumberGenerator.GetBytes(32);
@@ -54,10 +59,10 @@ public static class Provisioning
             Pem.WriteFile(dir.CaFile, Pem.Certificate(ca.Certificate));
             Pem.WritePrivateFile(dir.SealedCaKeyFile, PassphraseSeal.Seal(caKey, passphrase, NodeCredentials.CaKeyPurpose));
             Pem.WritePrivateFile(dir.SealedKekFile, PassphraseSeal.Seal(kek, passphrase, NodeCredentials.KekPurpose));
-            Pem.WritePrivateFile(dir.WrappedKekFile, PublicKeyWrap.Wrap(kek, certificate.PublicKey, NodeCredentials.KekPurpose));
+            WriteNodeKek(dir, kek, certificate.PublicKey, seal);
 
             var manifest = new NodeManifest(name, subgroup, addresses.Host, addresses.Port, addresses.KmipPort,
-                addresses.ManagementPort, addresses.HttpsPort, NodeStage.Member, cluster, null, Founder: true);
+                addresses.ManagementPort, addresses.HttpsPort, NodeStage.Member, cluster, null, Founder: true, Hsm: hsm);
             var policy = new ClusterPolicy(cluster, [subgroup], maxNodes, maxClockSkew, maxDisable);
             var founder = new NodeRecord(name, subgroup, NodeState.Active, csr.Fingerprint, manifest.RemotingAddress(cluster),
                 SoftwareVersion.Current, DateTimeOffset.UtcNow);
@@ -124,7 +129,8 @@ public static class Provisioning
         return $"{approval}. Bundle for '{csr.Name}': {Path.GetFullPath(outPath)}\nOn the candidate: okv join --dir CANDIDATE_DIR --bundle {outPath}";
     }
 
-    public static async Task<string> Join(string dirPath, string bundlePath, Config operatorConfig, TimeProvider clock, TimeSpan timeout)
+    public static async Task<string> Join(string dirPath, string bundlePath, Config operatorConfig, TimeProvider clock, TimeSpan timeout,
+        HsmOptions? hsm = null, string? hsmPin = null)
     {
         var dir = new NodeDirectory(dirPath);
         var manifest = dir.ReadManifest();
@@ -154,6 +160,9 @@ public static class Provisioning
 
         using var _ = certificate;
         using var ca = Pem.ReadCertificate(bundle.Ca);
+
+        // A wrong PIN or a missing token must stop the join before the controller admits this node.
+        using var seal = OpenHsm(hsm, hsmPin);
         var verdict = new PeerCertificateValidator(ca, new RevocationList(), RemotingTrust.RemotingRoles, clock).Validate(certificate);
         if (!verdict.Accepted)
         {
@@ -170,19 +179,37 @@ public static class Provisioning
         }
 
         var admitted = (Admitted)reply;
+        byte[] kek;
         using (var key = Pem.ReadPrivateKey(keyPem))
         {
             // Prove the KEK opens with our key before we record anything.
-            CryptographicOperations.ZeroMemory(PublicKeyWrap.Unwrap(admitted.WrappedKek, key, NodeCredentials.KekPurpose));
+            kek = PublicKeyWrap.Unwrap(admitted.WrappedKek, key, NodeCredentials.KekPurpose);
         }
 
-        Pem.WriteFile(dir.CertificateFile, bundle.Certificate);
-        Pem.WriteFile(dir.CaFile, bundle.Ca);
-        Pem.WritePrivateFile(dir.WrappedKekFile, admitted.WrappedKek);
+        try
+        {
+            // With an HSM the KEK is sealed from memory: the copy wrapped to our node key never reaches the disk.
+            var hsmSealed = seal?.Seal(kek);
+            Pem.WriteFile(dir.CertificateFile, bundle.Certificate);
+            Pem.WriteFile(dir.CaFile, bundle.Ca);
+            if (hsmSealed is null)
+            {
+                Pem.WritePrivateFile(dir.WrappedKekFile, admitted.WrappedKek);
+            }
+            else
+            {
+                Pem.WritePrivateFile(dir.HsmSealedKekFile, hsmSealed);
+            }
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(kek);
+        }
+
         Pem.WritePrivateFile(dir.SealedCaKeyFile, admitted.SealedCaKey);
         Pem.WritePrivateFile(dir.SealedKekFile, admitted.SealedKek);
         File.Delete(dir.CsrFile);
-        dir.WriteManifest(manifest with { Stage = NodeStage.Member, Cluster = admitted.ClusterName, Seeds = admitted.Seeds });
+        dir.WriteManifest(manifest with { Stage = NodeStage.Member, Cluster = admitted.ClusterName, Seeds = admitted.Seeds, Hsm = hsm });
         return $"admitted: node '{manifest.Name}' is a member of cluster '{admitted.ClusterName}'. Start it with: okv run --dir {dir.Root}";
     }
 
@@ -256,6 +283,40 @@ public static class Provisioning
         finally
         {
             CryptographicOperations.ZeroMemory(caKey);
+        }
+    }
+
+    /// <summary>Opens and logs in to the HSM and makes sure its key exists, or returns null for a node without one.</summary>
+    private static HsmKekSeal? OpenHsm(HsmOptions? hsm, string? pin)
+    {
+        if (hsm is null)
+        {
+            return null;
+        }
+
+        var seal = HsmKekSeal.Open(hsm, pin ?? throw new CliError($"--hsm-token needs the token's user PIN in {NodeCredentials.HsmPinVariable}"));
+        try
+        {
+            seal.EnsureKey();
+            return seal;
+        }
+        catch
+        {
+            seal.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The node's own copy of the KEK: sealed by the HSM when it has one, else wrapped to its node key.</summary>
+    private static void WriteNodeKek(NodeDirectory dir, byte[] kek, PublicKey nodeKey, HsmKekSeal? seal)
+    {
+        if (seal is null)
+        {
+            Pem.WritePrivateFile(dir.WrappedKekFile, PublicKeyWrap.Wrap(kek, nodeKey, NodeCredentials.KekPurpose));
+        }
+        else
+        {
+            Pem.WritePrivateFile(dir.HsmSealedKekFile, seal.Seal(kek));
         }
     }
 

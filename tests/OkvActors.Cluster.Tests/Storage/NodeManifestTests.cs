@@ -1,5 +1,6 @@
 using System.Text.Json;
 using OkvActors.Cluster.Storage;
+using OkvActors.Crypto.Hsm;
 using Xunit;
 
 namespace OkvActors.Cluster.Tests.Storage;
@@ -41,6 +42,29 @@ public sealed class NodeManifestTests
         Assert.Equal("member", json.RootElement.GetProperty("stage").GetString());
         Assert.Equal(9111, json.RootElement.GetProperty("managementPort").GetInt32());
         Assert.True(json.RootElement.GetProperty("founder").GetBoolean());
+    }
+
+    [Fact]
+    public void A_node_without_an_hsm_writes_no_hsm_field_and_reads_an_older_file_as_no_hsm()
+    {
+        using var json = JsonDocument.Parse(Member.ToJson());
+        var older = """{"name":"node1","subgroup":"sg01","host":"127.0.0.1","port":4053,"kmipPort":5696,"managementPort":9110,"httpsPort":8443,"stage":"member","cluster":"okv","seeds":null,"founder":true}""";
+
+        Assert.False(json.RootElement.TryGetProperty("hsm", out _));
+        Assert.Null(NodeManifest.FromJson(older).Hsm);
+    }
+
+    [Fact]
+    public void The_hsm_module_token_and_key_label_round_trip_under_one_hsm_field()
+    {
+        var withHsm = Member with { Hsm = new HsmOptions("/usr/lib/softhsm/libsofthsm2.so", "okv-token", "kek-1") };
+
+        using var json = JsonDocument.Parse(withHsm.ToJson());
+        var back = NodeManifest.FromJson(withHsm.ToJson());
+
+        Assert.Equal("okv-token", json.RootElement.GetProperty("hsm").GetProperty("token").GetString());
+        Assert.Equal(["module", "token", "keyLabel"], json.RootElement.GetProperty("hsm").EnumerateObject().Select(p => p.Name));
+        Assert.Equal(withHsm.Hsm, back.Hsm);
     }
 
     [Fact]
