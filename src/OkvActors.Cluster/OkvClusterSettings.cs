@@ -38,6 +38,8 @@ public sealed class OkvClusterSettings
         WriteTimeout = controller.GetTimeSpan("write-timeout");
         AskTimeout = controller.GetTimeSpan("ask-timeout");
         AdmissionTimeout = controller.GetTimeSpan("admission-timeout");
+        AuditSnapshotEvery = Positive(config, "okv.audit.snapshot-every");
+        AuditPageSize = Positive(config, "okv.audit.page-size");
     }
 
     public string Subgroup { get; }
@@ -72,6 +74,18 @@ public sealed class OkvClusterSettings
     public TimeSpan AskTimeout { get; }
 
     public TimeSpan AdmissionTimeout { get; }
+
+    /// <summary>Entries between two snapshots of the audit log's head (okv.audit.snapshot-every).</summary>
+    public int AuditSnapshotEvery { get; }
+
+    /// <summary>Most audit entries read from the journal at once (okv.audit.page-size).</summary>
+    public int AuditPageSize { get; }
+
+    private static int Positive(Config config, string path)
+    {
+        var value = config.GetInt(path);
+        return value > 0 ? value : throw new ConfigurationException($"{path} must be positive, not {value}");
+    }
 
     /// <summary>HOCON durations can't be negative; a clock may run behind, so "-3s" is read here.</summary>
     private static TimeSpan SignedDuration(Config config, string key)
