@@ -210,7 +210,9 @@ public sealed class AuditLogActorTests : Akka.TestKit.Xunit2.TestKit
     private static Config SystemConfig(string database)
     {
         var file = database.Replace("\\", "/", StringComparison.Ordinal);
+        // The first write creates the tables; on a shared 2-core machine under load that took over the 3 s default.
         return ConfigurationFactory.ParseString($$"""
+                akka.test.single-expect-default = 10s
                 akka.persistence.journal.plugin = "akka.persistence.journal.sql"
                 akka.persistence.journal.sql {
                   connection-string = "Data Source={{file}}"
