@@ -39,6 +39,8 @@ public sealed class OkvClusterSettings
         AskTimeout = controller.GetTimeSpan("ask-timeout");
         AdmissionTimeout = controller.GetTimeSpan("admission-timeout");
         DowningStableAfter = config.GetTimeSpan("okv.downing.stable-after");
+        AuditSnapshotEvery = Positive(config, "okv.audit.snapshot-every");
+        AuditPageSize = Positive(config, "okv.audit.page-size");
     }
 
     public string Subgroup { get; }
@@ -76,6 +78,18 @@ public sealed class OkvClusterSettings
 
     /// <summary>How long membership must hold still, with a member unreachable, before a side decides (okv.downing).</summary>
     public TimeSpan DowningStableAfter { get; }
+
+    /// <summary>Entries between two snapshots of the audit log's head (okv.audit.snapshot-every).</summary>
+    public int AuditSnapshotEvery { get; }
+
+    /// <summary>Most audit entries read from the journal at once (okv.audit.page-size).</summary>
+    public int AuditPageSize { get; }
+
+    private static int Positive(Config config, string path)
+    {
+        var value = config.GetInt(path);
+        return value > 0 ? value : throw new ConfigurationException($"{path} must be positive, not {value}");
+    }
 
     /// <summary>HOCON durations can't be negative; a clock may run behind, so "-3s" is read here.</summary>
     private static TimeSpan SignedDuration(Config config, string key)

@@ -25,6 +25,18 @@ public sealed class OkvClusterSettingsTests
         Assert.Equal(TimeSpan.FromSeconds(15), settings.AskTimeout);
         Assert.Equal(TimeSpan.FromSeconds(20), settings.AdmissionTimeout);
         Assert.Equal(TimeSpan.FromSeconds(20), settings.DowningStableAfter);
+        Assert.Equal(1000, settings.AuditSnapshotEvery);
+        Assert.Equal(1000, settings.AuditPageSize);
+    }
+
+    [Fact]
+    public void Audit_snapshot_and_page_sizes_can_be_set_and_must_be_positive()
+    {
+        var settings = OkvClusterSettings.Create(ConfigurationFactory.ParseString("okv.audit { snapshot-every = 50, page-size = 200 }"));
+
+        Assert.Equal((50, 200), (settings.AuditSnapshotEvery, settings.AuditPageSize));
+        Assert.Throws<ConfigurationException>(() => OkvClusterSettings.Create(ConfigurationFactory.ParseString("okv.audit.snapshot-every = 0")));
+        Assert.Throws<ConfigurationException>(() => OkvClusterSettings.Create(ConfigurationFactory.ParseString("okv.audit.page-size = -1")));
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Akka.Actor;
 using Akka.Serialization;
+using OkvActors.Cluster.Audit;
 using OkvActors.Cluster.Controller;
 using OkvActors.Cluster.Durability;
 
@@ -42,6 +43,8 @@ public sealed class OkvSerializer(ExtendedActorSystem system) : SerializerWithSt
         ["durable-key-added"] = typeof(DurableKeyAdded),
         ["durable-key-index"] = typeof(DurableKeyIndex),
         ["shard-objects"] = typeof(ShardObjectsStored),
+        ["audit-entry"] = typeof(AuditEntry),
+        ["audit-head"] = typeof(AuditHead),
     }.ToFrozenDictionary();
 
     private static readonly FrozenDictionary<Type, string> ManifestsByType =

@@ -3,6 +3,7 @@ using System.Runtime.Serialization;
 using System.Text;
 using Akka.Actor;
 using Akka.Configuration;
+using OkvActors.Cluster.Audit;
 using OkvActors.Cluster.Controller;
 using OkvActors.Cluster.Durability;
 using OkvActors.Cluster.Serialization;
@@ -60,6 +61,8 @@ public sealed class OkvSerializerTests(SerializationSystem system) : IClassFixtu
         ["DurableKeyAdded"] = new DurableKeyAdded("okv-shard-0007"),
         ["DurableKeyIndex"] = new DurableKeyIndex(["okv-controller", "okv-shard-0007"]),
         ["ShardObjectsStored"] = new ShardObjectsStored("okv-shard-0007", [1, 0, 0, 0, 0, 9, 8, 7]),
+        ["AuditEntry"] = AuditChain.Next(AuditHead.Genesis, At, "node1", "cn=endpoint1", "Destroy", "uid-0001", "success", null),
+        ["AuditHead"] = new AuditHead(1000, new string('a', 64)),
     };
 
     public static TheoryData<string> WireTypes => new(Samples.Keys);
@@ -108,7 +111,7 @@ public sealed class OkvSerializerTests(SerializationSystem system) : IClassFixtu
     [Fact]
     public void Messages_without_collections_round_trip_to_equal_records()
     {
-        foreach (var name in new[] { "RequestAdmission", "AdmissionRejected", "AddSubgroup", "ChangeNodeLifecycle", "GetRegistry", "CommandRejected", })
+        foreach (var name in new[] { "RequestAdmission", "AdmissionRejected", "AddSubgroup", "ChangeNodeLifecycle", "GetRegistry", "CommandRejected", "AuditEntry", "AuditHead", })
         {
             var sample = Samples[name];
 
@@ -182,6 +185,18 @@ public sealed class OkvSerializerTests(SerializationSystem system) : IClassFixtu
         Assert.Equal(entry.Envelope, entryBack.Envelope);
         Assert.Equal(shard.Key, shardBack.Key);
         Assert.Equal(shard.Objects, shardBack.Objects);
+    }
+
+    [Fact]
+    public void An_audit_entry_is_stored_as_readable_json_that_still_verifies()
+    {
+        var entry = (AuditEntry)Samples["AuditEntry"];
+
+        var json = Encoding.UTF8.GetString(Okv.ToBinary(entry));
+
+        Assert.Equal("audit-entry", Okv.Manifest(entry));
+        Assert.Contains("\"result\":\"success\"", json, StringComparison.Ordinal);
+        Assert.IsType<AuditChainValid>(AuditChain.Verify([(AuditEntry)RoundTrip(entry)]));
     }
 
     [Fact]
