@@ -5,10 +5,12 @@ using System.Text.Json.Nodes;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Event;
+using OkvActors.Cluster.Audit;
 using OkvActors.Cluster.Controller;
 using OkvActors.Cluster.Hosting;
 using OkvActors.Crypto.Keys;
 using OkvActors.KeyStore.Access;
+using OkvActors.KeyStore.Audit;
 using OkvActors.KeyStore.Model;
 using OkvActors.KeyStore.Replication;
 using OkvActors.KeyStore.Vault;
@@ -123,6 +125,8 @@ public sealed class ControlServer : IAsyncDisposable
         "key-locate" => Locate(request),
         "conflicts" => Conflicts(request),
         "access" => Access(),
+        "audit-verify" => AuditVerify(),
+        "audit-export" => AuditExportTo(Path.GetFullPath(request.Arg("out"))),
         "endpoint-add" => Vault(SessionOf(request).AddEndpointAsync(request.Arg("name"), request.Arg("fingerprint"), request.Optional("defaultWallet"))),
         "endpoint-remove" => Vault(SessionOf(request).RemoveEndpointAsync(request.Arg("name"))),
         "wallet-create" => Vault(SessionOf(request).CreateWalletAsync(request.Arg("name"), request.Optional("description") ?? "")),
@@ -137,7 +141,10 @@ public sealed class ControlServer : IAsyncDisposable
     /// may see and do, through exactly the rules its KMIP or REST connection meets.
     /// </summary>
     private VaultSession SessionOf(ControlRequest request) =>
-        _node.SessionFor(request.Optional("as") is { } endpoint ? new Principal.Endpoint(endpoint) : new Principal.Operator("local"));
+        _node.SessionFor(request.Optional("as") is { } endpoint ? new Principal.Endpoint(endpoint) : LocalOperator);
+
+    /// <summary>Whoever holds the node's data directory (the socket is owner-only).</summary>
+    private static readonly Principal LocalOperator = new Principal.Operator("local");
 
     private static AccessLevel? ParseLevel(string level) => level switch
     {
@@ -301,12 +308,42 @@ public sealed class ControlServer : IAsyncDisposable
     {
         var reply = await _node.ControllerProxy.Ask<IControllerReply>(command, _node.Settings.AskTimeout);
         _log.Info("Control: {0} -> {1}", command.GetType().Name, reply.GetType().Name);
+        var (result, detail) = reply switch
+        {
+            CommandAccepted accepted => ("success", accepted.What),
+            CommandRejected rejected => ("refused", rejected.Reason),
+            _ => ("error", reply.GetType().Name),
+        };
+        await _node.Audit.RecordAsync(new AuditEvent(LocalOperator.Name, command.GetType().Name, null, result, detail));
         return reply switch
         {
             CommandAccepted accepted => ControlResponse.Done(accepted.What, new JsonObject { ["version"] = accepted.State.Version }),
             CommandRejected rejected => ControlResponse.Refused(rejected.Reason),
             _ => ControlResponse.Refused($"unexpected controller reply {reply.GetType().Name}"),
         };
+    }
+
+    private async Task<ControlResponse> AuditVerify()
+    {
+        var verdict = await _node.AuditLog.Ask<IAuditVerification>(VerifyAudit.Instance, _node.Settings.AskTimeout);
+        return verdict switch
+        {
+            AuditChainValid valid => ControlResponse.Done($"audit chain intact: {valid.Entries} entries", new JsonObject
+            {
+                ["valid"] = true,
+                ["entries"] = valid.Entries,
+                ["head"] = valid.Head.Hash,
+            }),
+            AuditChainBroken broken => new ControlResponse(false, $"audit chain broken at entry {broken.Sequence} ({broken.Break}): {broken.Reason}",
+                new JsonObject { ["valid"] = false, ["sequence"] = broken.Sequence, ["break"] = broken.Break.ToString() }),
+            _ => ControlResponse.Refused($"unexpected audit reply {verdict.GetType().Name}"),
+        };
+    }
+
+    private async Task<ControlResponse> AuditExportTo(string path)
+    {
+        var count = await AuditExport.WriteJsonLinesAsync(_node.AuditLog, path, _node.Settings.AskTimeout);
+        return ControlResponse.Done($"exported {count} audit entries to {path}", new JsonObject { ["entries"] = count, ["path"] = path });
     }
 
     public async ValueTask DisposeAsync()

@@ -3,13 +3,16 @@ using Akka.Actor.Setup;
 using Akka.Cluster.Tools.Singleton;
 using Akka.Configuration;
 using Akka.DistributedData;
+using Akka.Event;
+using Akka.Pattern;
+using OkvActors.Cluster.Audit;
 using OkvActors.Cluster.Controller;
 using OkvActors.Cluster.Storage;
 using OkvActors.Cluster.Trust;
 using OkvActors.Crypto.Kek;
+using OkvActors.KeyStore;
 using OkvActors.KeyStore.Access;
 using OkvActors.KeyStore.Audit;
-using OkvActors.KeyStore;
 using OkvActors.KeyStore.Model;
 using OkvActors.KeyStore.Vault;
 using OkvActors.Pki.Trust;
@@ -28,6 +31,7 @@ public sealed class NodeHost : IAsyncDisposable
     public const string ControllerProxyName = "okv-controller-proxy";
     public const string SingletonName = "controller";
     public const string VaultName = "okv-vault";
+    public const string AuditName = "okv-audit";
 
     private NodeHost(ActorSystem system, NodeManifest manifest, NodeDirectory directory, NodeCredentials credentials,
         RevocationList revocations, IActorRef controllerProxy, OkvClusterSettings settings, IKeyVault vault, KeyEncryptionKey kek)
@@ -66,8 +70,11 @@ public sealed class NodeHost : IAsyncDisposable
     /// <summary>Key management (generation, wrapping, server-side crypto) over <see cref="Vault"/>.</summary>
     public KeyManager Keys { get; }
 
-    /// <summary>This node's audit log.</summary>
+    /// <summary>This node's audit trail: every operation through a <see cref="SessionFor"/> session is recorded.</summary>
     public IAuditTrail Audit { get; private init; } = NoAuditTrail.Instance;
+
+    /// <summary>This node's hash-chained audit log (behind a back-off supervisor): read, verify, export.</summary>
+    public IActorRef AuditLog { get; private init; } = ActorRefs.Nobody;
 
     /// <summary>The key store as <paramref name="principal"/> may use it: authorised and audited.</summary>
     public VaultSession SessionFor(Principal principal) => new(principal, Keys, Audit);
@@ -131,12 +138,18 @@ public sealed class NodeHost : IAsyncDisposable
         var vaultActor = system.ActorOf(KeyVaultActor.Props(keyStore), VaultName);
         system.ActorOf(RegistryWatcher.Props(revocations, vaultActor), "okv-registry-watcher");
         var vault = new KeyVaultClient(vaultActor, keyStore);
+        // The audit log restarts with back-off if its journal fails, rather than taking the node down.
+        var auditLog = system.ActorOf(BackoffSupervisor.Props(Backoff.OnStop(
+            AuditLogActor.Props(manifest.Name, settings, time), "log", TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), 0.2, -1)), AuditName);
+        var audit = new ActorAuditTrail(auditLog, settings.AskTimeout, Logging.GetLogger(system, typeof(ActorAuditTrail)));
 
         // A node that was removed (or left) ends its process: its data directory is kept for inspection.
         AkkaCluster.Get(system).RegisterOnMemberRemoved(() => system.Terminate());
         return new NodeHost(system, manifest, directory, credentials, revocations, proxy, settings, vault, new KeyEncryptionKey(credentials.Kek))
         {
             VaultActor = vaultActor,
+            Audit = audit,
+            AuditLog = auditLog,
         };
     }
 

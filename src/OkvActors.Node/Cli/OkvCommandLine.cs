@@ -70,6 +70,7 @@ public static class OkvCommandLine
         root.Subcommands.Add(WalletCommand());
         root.Subcommands.Add(GrantCommand());
         root.Subcommands.Add(AccessCommand());
+        root.Subcommands.Add(AuditCommand());
         return root;
     }
 
@@ -386,6 +387,19 @@ public static class OkvCommandLine
         var command = new Command("access", "Endpoints, wallets and grants as this node holds them") { Dir, Json };
         command.SetAction(parse => Handle(() => PrintControl(parse, "access")));
         return command;
+    }
+
+    private static Command AuditCommand()
+    {
+        var audit = new Command("audit", "This node's append-only, hash-chained audit log");
+        var verify = new Command("verify", "Check every entry's hash chain; names the first broken entry") { Dir, Json };
+        verify.SetAction(parse => Handle(() => PrintControl(parse, "audit-verify")));
+        var output = new Option<string>("--out") { Description = "The JSON-lines file to write", Required = true };
+        var export = new Command("export", "Write the log as JSON lines (who, what, object, result, node, time, hashes)") { Dir, output, Json };
+        export.SetAction(parse => Handle(() => PrintControl(parse, "audit-export", new() { ["out"] = Path.GetFullPath(parse.GetValue(output)!) })));
+        audit.Subcommands.Add(verify);
+        audit.Subcommands.Add(export);
+        return audit;
     }
 
     private static Dictionary<string, string> WithOptional(Dictionary<string, string> args, string name, string? value)
