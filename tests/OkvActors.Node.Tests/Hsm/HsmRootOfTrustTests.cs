@@ -21,7 +21,7 @@ public sealed class HsmRootOfTrustTests : IDisposable
     private const string Token = "okv-node-test";
     private const string Pin = "5170-node-pin";
     private const int BasePort = 33000;
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan Timeout = StandaloneNode.Timeout;
 
     private readonly string _root = Path.Combine(Path.GetTempPath(), "okv-tests", $"hsm-{Guid.NewGuid():N}"[..24]);
     private readonly List<Process> _processes = [];
@@ -141,9 +141,7 @@ public sealed class HsmRootOfTrustTests : IDisposable
     private async Task<OkvResult> Init(int port, params string[] hsm)
     {
         await File.WriteAllTextAsync(PassphraseFile, "hsm node test recovery passphrase 7f3a\n");
-        return await Okv.Run(["init", "--dir", Node.Root, "--cluster", "okv-hsm", "--name", "node1", "--host", "127.0.0.1",
-            "--port", $"{port}", "--kmip-port", $"{port + 100}", "--management-port", $"{port + 200}",
-            "--https-port", $"{port + 300}", "--passphrase-file", PassphraseFile, .. hsm], Env(Pin));
+        return await StandaloneNode.Init(Node, "okv-hsm", port, PassphraseFile, Env(Pin), hsm);
     }
 
     private void InitToken()
@@ -167,35 +165,13 @@ public sealed class HsmRootOfTrustTests : IDisposable
 
     private async Task<Process> Start(NodeDirectory node, int expectedUp)
     {
-        var log = Path.Combine(node.Root, "node.log");
-        var process = Okv.StartLogged(["run", "--dir", node.Root, "--profile", "fast"], log, Env(Pin));
+        var process = await StandaloneNode.Start(node, expectedUp, Env(Pin));
         _processes.Add(process);
-        await Eventually.Until(async () =>
-        {
-            if (process.HasExited)
-            {
-                throw new Xunit.Sdk.XunitException($"okv run exited with {process.ExitCode}:\n{await File.ReadAllTextAsync(log)}");
-            }
-
-            var status = await ControlClient.SendAsync(node.ControlSocket, new ControlRequest("status"), TimeSpan.FromSeconds(5));
-            var up = status.Ok && status.Data!["pid"]!.GetValue<int>() == process.Id && LocalCluster.UpMembers(status.Data).Count == expectedUp;
-            return (up, true, status.Message);
-        }, Timeout, $"{node.Root} to be Up with {expectedUp} member(s)");
         return process;
     }
 
-    private static async Task Stop(Process process)
-    {
-        Okv.Terminate(process.Id);
-        using var wait = new CancellationTokenSource(Timeout);
-        await process.WaitForExitAsync(wait.Token);
-    }
+    private static Task Stop(Process process) => StandaloneNode.Stop(process);
 
-    private static async Task<ControlResponse> Control(NodeDirectory node, string command, params (string Key, string Value)[] args)
-    {
-        var response = await ControlClient.SendAsync(node.ControlSocket,
-            new ControlRequest(command, args.ToDictionary(a => a.Key, a => a.Value)), TimeSpan.FromSeconds(30));
-        Assert.True(response.Ok, $"{command}: {response.Message}");
-        return response;
-    }
+    private static Task<ControlResponse> Control(NodeDirectory node, string command, params (string Key, string Value)[] args) =>
+        StandaloneNode.Control(node, command, args);
 }
