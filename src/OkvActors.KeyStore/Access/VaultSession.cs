@@ -1,4 +1,5 @@
 using OkvActors.Crypto.Keys;
+using OkvActors.Crypto.Operations;
 using OkvActors.KeyStore.Audit;
 using OkvActors.KeyStore.Model;
 using OkvActors.KeyStore.Vault;
@@ -26,6 +27,29 @@ public sealed class VaultSession(Principal principal, KeyManager keys, IAuditTra
     public async Task<IVaultReply> RegisterAsync(ObjectType type, int algorithm, int lengthBits, byte[] material, IReadOnlyList<string> names,
         int usageMask = 0, string? wallet = null, CancellationToken ct = default) =>
         await Audited("Register", null, CreateInto(wallet, target => keys.RegisterAsync(type, algorithm, lengthBits, material, names, usageMask, target, ct), ct));
+
+    public async Task<IVaultReply> CreateKeyPairAsync(KeyPairAlgorithm algorithm, int sizeBits, IReadOnlyList<string> names,
+        string? wallet = null, CancellationToken ct = default) =>
+        await Audited("CreateKeyPair", null, CreateInto(wallet, target => keys.CreateKeyPairAsync(algorithm, sizeBits, names, target, ct), ct));
+
+    /// <summary>KMIP Re-key: needs Modify on the old key's wallet, where the replacement is created.</summary>
+    public async Task<IVaultReply> ReKeyAsync(string uid, CancellationToken ct = default)
+    {
+        var registry = await Store.AccessAsync(ct);
+        return await Audited("ReKey", uid, keys.ReKeyAsync(uid, o => Refusal(registry, Permission.Modify, o), ct));
+    }
+
+    public Task<IVaultReply> SignAsync(string uid, SignatureAlgorithm algorithm, byte[] data, CancellationToken ct = default) =>
+        Use("Sign", uid, admit => keys.SignAsync(uid, algorithm, data, admit, ct), ct);
+
+    public Task<IVaultReply> VerifyAsync(string uid, SignatureAlgorithm algorithm, byte[] data, byte[] signature, CancellationToken ct = default) =>
+        Use("SignatureVerify", uid, admit => keys.VerifyAsync(uid, algorithm, data, signature, admit, ct), ct);
+
+    public Task<IVaultReply> MacAsync(string uid, byte[] data, CancellationToken ct = default) =>
+        Use("Mac", uid, admit => keys.MacAsync(uid, data, admit, ct), ct);
+
+    public Task<IVaultReply> MacVerifyAsync(string uid, byte[] data, byte[] mac, CancellationToken ct = default) =>
+        Use("MacVerify", uid, admit => keys.MacVerifyAsync(uid, data, mac, admit, ct), ct);
 
     public async Task<IVaultReply> GetAsync(string uid, ReadFreshness freshness = ReadFreshness.Latest, CancellationToken ct = default)
     {
@@ -74,16 +98,18 @@ public sealed class VaultSession(Principal principal, KeyManager keys, IAuditTra
         }, ct), wallet);
     }
 
-    public async Task<IVaultReply> EncryptAsync(string uid, byte[] plaintext, CancellationToken ct = default)
-    {
-        var registry = await Store.AccessAsync(ct);
-        return await Audited("Encrypt", uid, keys.EncryptAsync(uid, plaintext, o => Refusal(registry, Permission.Read, o), ct));
-    }
+    public Task<IVaultReply> EncryptAsync(string uid, byte[] plaintext, CancellationToken ct = default) =>
+        Use("Encrypt", uid, admit => keys.EncryptAsync(uid, plaintext, admit, ct), ct);
 
-    public async Task<IVaultReply> DecryptAsync(string uid, byte[] ciphertext, byte[] iv, CancellationToken ct = default)
+    public Task<IVaultReply> DecryptAsync(string uid, byte[] ciphertext, byte[] iv, CancellationToken ct = default) =>
+        Use("Decrypt", uid, admit => keys.DecryptAsync(uid, ciphertext, iv, admit, ct), ct);
+
+    /// <summary>A cryptographic use of an object: needs Read on its wallet, checked before the material is unwrapped.</summary>
+    private async Task<IVaultReply> Use(string operation, string uid, Func<Func<ManagedObject, IVaultReply?>, Task<IVaultReply>> call,
+        CancellationToken ct)
     {
         var registry = await Store.AccessAsync(ct);
-        return await Audited("Decrypt", uid, keys.DecryptAsync(uid, ciphertext, iv, o => Refusal(registry, Permission.Read, o), ct));
+        return await Audited(operation, uid, call(o => Refusal(registry, Permission.Read, o)));
     }
 
     /// <summary>KMIP Locate among the objects this principal may see.</summary>
@@ -128,7 +154,9 @@ public sealed class VaultSession(Principal principal, KeyManager keys, IAuditTra
     /// <summary>How an outcome is written in the audit log.</summary>
     public static string ResultOf(IVaultReply reply) => reply switch
     {
-        ObjectStored or ObjectFound or Encrypted or Decrypted or AccessChanged or ObjectsLocated or AccessFound => "success",
+        ObjectStored or ObjectFound or KeyPairStored or AccessChanged or ObjectsLocated or AccessFound => "success",
+        SignatureChecked { Valid: false } or MacChecked { Valid: false } => "mismatch",
+        CryptoReply and not OperationRefused => "success",
         ObjectNotFound => "not-found",
         AccessDenied => "denied",
         WriteRefused { Restricted: true } => "restricted",
@@ -191,7 +219,7 @@ public sealed class VaultSession(Principal principal, KeyManager keys, IAuditTra
     private async Task<IVaultReply> Audited(string operation, string? uid, Task<IVaultReply> call, string? detail = null)
     {
         var reply = await call;
-        var objectUid = uid ?? (reply as ObjectStored)?.Object.Uid;
+        var objectUid = uid ?? (reply as ObjectStored)?.Object.Uid ?? (reply as KeyPairStored)?.Private.Uid;
         var why = reply switch
         {
             AccessDenied d => d.Reason,

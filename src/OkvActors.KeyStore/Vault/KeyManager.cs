@@ -14,6 +14,18 @@ public sealed record Encrypted(string Uid, byte[] Ciphertext, byte[] Iv) : Crypt
 
 public sealed record Decrypted(string Uid, byte[] Plaintext) : CryptoReply;
 
+public sealed record Signed(string Uid, byte[] Signature) : CryptoReply;
+
+/// <summary>The signature was checked: <paramref name="Valid"/> says whether it matched (a mismatch is an answer, not an error).</summary>
+public sealed record SignatureChecked(string Uid, bool Valid) : CryptoReply;
+
+public sealed record MacComputed(string Uid, byte[] Mac) : CryptoReply;
+
+public sealed record MacChecked(string Uid, bool Valid) : CryptoReply;
+
+/// <summary>A key pair (KMIP Create Key Pair): both objects stored and linked to each other.</summary>
+public sealed record KeyPairStored(ManagedObject Private, ManagedObject Public) : IVaultReply;
+
 /// <summary>The object exists but cannot do this (wrong state, wrong type, bad input); the message says why.</summary>
 public sealed record OperationRefused(string Uid, string Reason) : CryptoReply;
 
@@ -29,6 +41,8 @@ public sealed class KeyManager(IKeyVault store, KeyEncryptionKey kek, HybridLogi
     public static class Algorithms
     {
         public const int Aes = 3;
+        public const int Rsa = 4;
+        public const int Ecdsa = 6;
         public const int HmacSha256 = 9;
         public const int HmacSha384 = 10;
         public const int HmacSha512 = 11;
@@ -57,6 +71,134 @@ public sealed class KeyManager(IKeyVault store, KeyEncryptionKey kek, HybridLogi
             CryptographicOperations.ZeroMemory(material);
         }
     }
+
+    /// <summary>
+    /// Creates a key pair (KMIP Create Key Pair): private key (PKCS#8) and public key (SPKI), both stored
+    /// wrapped, Pre-Active, linked to each other. The public object is written first, so a failure
+    /// between the two writes leaves at most an unlinked public key, never a private key without one.
+    /// </summary>
+    public async Task<IVaultReply> CreateKeyPairAsync(KeyPairAlgorithm algorithm, int sizeBits, IReadOnlyList<string> names,
+        string? wallet = null, CancellationToken ct = default)
+    {
+        using var pair = algorithm == KeyPairAlgorithm.Rsa
+            ? KeyGenerator.Rsa(sizeBits)
+            : KeyGenerator.Ec(sizeBits switch
+            {
+                256 => EcCurve.P256,
+                384 => EcCurve.P384,
+                521 => EcCurve.P521,
+                _ => throw new CryptoOperationException(CryptoProblem.InvalidKey, $"EC keys are 256, 384 or 521 bits, not {sizeBits}"),
+            });
+        var kmipAlgorithm = algorithm == KeyPairAlgorithm.Rsa ? Algorithms.Rsa : Algorithms.Ecdsa;
+        var (privateUid, publicUid) = (Guid.CreateVersion7().ToString(), Guid.CreateVersion7().ToString());
+        var stamp = clock.Now();
+        var publicObject = ManagedObject.Create(publicUid, ObjectType.PublicKey, kmipAlgorithm, pair.SizeBits,
+                kek.Wrap(pair.PublicKeySpki, publicUid), stamp, _time.GetUtcNow(), names, 0, wallet)
+            .SetLink(LinkType.PrivateKey, privateUid, stamp);
+        var privateObject = ManagedObject.Create(privateUid, ObjectType.PrivateKey, kmipAlgorithm, pair.SizeBits,
+                kek.Wrap(pair.PrivateKeyPkcs8, privateUid), stamp, _time.GetUtcNow(), names, 0, wallet)
+            .SetLink(LinkType.PublicKey, publicUid, stamp);
+        var storedPublic = await store.StoreAsync(publicObject, ct);
+        if (storedPublic is not ObjectStored publicStored)
+        {
+            return storedPublic;
+        }
+
+        var storedPrivate = await store.StoreAsync(privateObject, ct);
+        return storedPrivate is ObjectStored privateStored ? new KeyPairStored(privateStored.Object, publicStored.Object) : storedPrivate;
+    }
+
+    /// <summary>
+    /// KMIP Re-key of a symmetric key: a new key with the same algorithm, length, names, usage and
+    /// wallet, fresh material, linked both ways (Replaced/Replacement) to the old one, which keeps its
+    /// state and material (it still decrypts what it protected) but hands its names to the replacement.
+    /// </summary>
+    public async Task<IVaultReply> ReKeyAsync(string uid, Func<ManagedObject, IVaultReply?>? admit = null, CancellationToken ct = default)
+    {
+        if (await store.GetAsync(uid, ReadFreshness.Latest, ct) is not ObjectFound { Object: var old } found)
+        {
+            return new ObjectNotFound(uid);
+        }
+
+        if (admit?.Invoke(old) is { } refusal)
+        {
+            return refusal;
+        }
+
+        if (old.Type != ObjectType.SymmetricKey || old.IsDestroyed)
+        {
+            return new OperationRefused(uid, $"{old} cannot be re-keyed (only symmetric keys that are not destroyed)");
+        }
+
+        var algorithm = old.Algorithm switch
+        {
+            Algorithms.Aes => SymmetricKeyAlgorithm.Aes,
+            Algorithms.HmacSha256 => SymmetricKeyAlgorithm.HmacSha256,
+            Algorithms.HmacSha384 => SymmetricKeyAlgorithm.HmacSha384,
+            Algorithms.HmacSha512 => SymmetricKeyAlgorithm.HmacSha512,
+            _ => (SymmetricKeyAlgorithm?)null,
+        };
+        if (algorithm is null)
+        {
+            return new OperationRefused(uid, $"{old} has an algorithm this node does not generate ({old.Algorithm})");
+        }
+
+        var material = KeyGenerator.Symmetric(algorithm.Value, old.Length);
+        var newUid = Guid.CreateVersion7().ToString();
+        try
+        {
+            clock.Observe(old.Names.Stamp);
+            var stamp = clock.Now();
+            var replacement = ManagedObject.Create(newUid, old.Type, old.Algorithm, old.Length, kek.Wrap(material, newUid), stamp,
+                    _time.GetUtcNow(), old.Names.Value, old.UsageMask.Value, old.Wallet.Value)
+                .SetLink(LinkType.ReplacedObject, uid, stamp);
+            if (await store.StoreAsync(replacement, ct) is not ObjectStored stored)
+            {
+                return new WriteRefused($"the replacement for {uid} was not acknowledged; {uid} is unchanged", false);
+            }
+
+            // As KMIP has it, the names move to the replacement (so re-keying makes no name conflict).
+            var linked = await store.ChangeAsync(uid, o => o.SetLink(LinkType.ReplacementObject, newUid, clock.Now()).SetNames([], clock.Now()), ct);
+            return linked is ObjectStored ? stored : linked;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(material);
+        }
+    }
+
+    /// <summary>KMIP Sign with an Active private key.</summary>
+    public Task<IVaultReply> SignAsync(string uid, SignatureAlgorithm algorithm, byte[] data, Func<ManagedObject, IVaultReply?>? admit = null,
+        CancellationToken ct = default) =>
+        WithMaterialAsync(uid, o => o.Type == ObjectType.PrivateKey, "a private key", requireActive: true, admit,
+            (_, key) => new Signed(uid, Signer.Sign(algorithm, key, data)), ct);
+
+    /// <summary>KMIP Signature Verify with a public key (Active, or Deactivated: old signatures stay checkable).</summary>
+    public Task<IVaultReply> VerifyAsync(string uid, SignatureAlgorithm algorithm, byte[] data, byte[] signature,
+        Func<ManagedObject, IVaultReply?>? admit = null, CancellationToken ct = default) =>
+        WithMaterialAsync(uid, o => o.Type == ObjectType.PublicKey, "a public key", requireActive: false, admit,
+            (_, key) => new SignatureChecked(uid, Signer.Verify(algorithm, key, data, signature)), ct);
+
+    /// <summary>KMIP MAC with an Active HMAC key; the hash comes from the key's algorithm.</summary>
+    public Task<IVaultReply> MacAsync(string uid, byte[] data, Func<ManagedObject, IVaultReply?>? admit = null, CancellationToken ct = default) =>
+        WithMaterialAsync(uid, IsHmac, "an HMAC key", requireActive: true, admit,
+            (o, key) => new MacComputed(uid, Mac.Compute(MacOfAlgorithm(o.Algorithm), key, data)), ct);
+
+    /// <summary>KMIP MAC Verify: constant-time comparison, allowed while Active or Deactivated.</summary>
+    public Task<IVaultReply> MacVerifyAsync(string uid, byte[] data, byte[] mac, Func<ManagedObject, IVaultReply?>? admit = null,
+        CancellationToken ct = default) =>
+        WithMaterialAsync(uid, IsHmac, "an HMAC key", requireActive: false, admit,
+            (o, key) => new MacChecked(uid, Mac.Verify(MacOfAlgorithm(o.Algorithm), key, data, mac)), ct);
+
+    private static bool IsHmac(ManagedObject o) =>
+        o.Type == ObjectType.SymmetricKey && o.Algorithm is Algorithms.HmacSha256 or Algorithms.HmacSha384 or Algorithms.HmacSha512;
+
+    private static MacAlgorithm MacOfAlgorithm(int algorithm) => algorithm switch
+    {
+        Algorithms.HmacSha256 => MacAlgorithm.HmacSha256,
+        Algorithms.HmacSha384 => MacAlgorithm.HmacSha384,
+        _ => MacAlgorithm.HmacSha512,
+    };
 
     /// <summary>Stores material a client supplied (KMIP Register), wrapped before it is stored.</summary>
     public Task<IVaultReply> RegisterAsync(ObjectType type, int algorithm, int lengthBits, ReadOnlySpan<byte> material,
@@ -87,7 +229,7 @@ public sealed class KeyManager(IKeyVault store, KeyEncryptionKey kek, HybridLogi
     /// <summary>AES-GCM encryption with an Active symmetric key (KMIP Encrypt).</summary>
     public Task<IVaultReply> EncryptAsync(string uid, byte[] plaintext, Func<ManagedObject, IVaultReply?>? admit = null,
         CancellationToken ct = default) =>
-        WithKeyAsync(uid, requireActive: true, admit, key =>
+        WithMaterialAsync(uid, IsAes, "an AES key", requireActive: true, admit, (_, key) =>
         {
             var result = SymmetricCipher.Encrypt(SymmetricMode.Gcm, key, plaintext);
             return new Encrypted(uid, result.Ciphertext, result.Iv);
@@ -96,11 +238,19 @@ public sealed class KeyManager(IKeyVault store, KeyEncryptionKey kek, HybridLogi
     /// <summary>AES-GCM decryption (KMIP Decrypt); allowed while Active or Deactivated (data protected earlier stays readable).</summary>
     public Task<IVaultReply> DecryptAsync(string uid, byte[] ciphertext, byte[] iv, Func<ManagedObject, IVaultReply?>? admit = null,
         CancellationToken ct = default) =>
-        WithKeyAsync(uid, requireActive: false, admit, key => new Decrypted(uid, SymmetricCipher.Decrypt(SymmetricMode.Gcm, key, ciphertext, iv)), ct);
+        WithMaterialAsync(uid, IsAes, "an AES key", requireActive: false, admit,
+            (_, key) => new Decrypted(uid, SymmetricCipher.Decrypt(SymmetricMode.Gcm, key, ciphertext, iv)), ct);
 
-    /// <param name="admit">Checks the object before its key is unwrapped (access control); a reply refuses.</param>
-    private async Task<IVaultReply> WithKeyAsync(string uid, bool requireActive, Func<ManagedObject, IVaultReply?>? admit,
-        Func<byte[], CryptoReply> operation, CancellationToken ct)
+    private static bool IsAes(ManagedObject o) => o.Type == ObjectType.SymmetricKey && o.Algorithm == Algorithms.Aes;
+
+    /// <summary>
+    /// Runs <paramref name="operation"/> with the object's unwrapped material, then zeroes it. The object
+    /// must be of the right kind and, for operations that protect new data, Active; Deactivated and
+    /// Compromised keys still serve operations on data protected earlier (decrypt, verify).
+    /// </summary>
+    /// <param name="admit">Checks the object before its material is unwrapped (access control); a reply refuses.</param>
+    private async Task<IVaultReply> WithMaterialAsync(string uid, Func<ManagedObject, bool> kind, string kindName, bool requireActive,
+        Func<ManagedObject, IVaultReply?>? admit, Func<ManagedObject, byte[], CryptoReply> operation, CancellationToken ct)
     {
         // The latest state a majority holds: a key revoked on another node is refused here at once.
         var reply = await store.GetAsync(uid, ReadFreshness.Latest, ct);
@@ -114,9 +264,9 @@ public sealed class KeyManager(IKeyVault store, KeyEncryptionKey kek, HybridLogi
             return refusal;
         }
 
-        if (o.Type != ObjectType.SymmetricKey || o.Algorithm != Algorithms.Aes)
+        if (!kind(o))
         {
-            return new OperationRefused(uid, $"{o} is not an AES key");
+            return new OperationRefused(uid, $"{o} is not {kindName}");
         }
 
         var usable = requireActive
@@ -130,7 +280,7 @@ public sealed class KeyManager(IKeyVault store, KeyEncryptionKey kek, HybridLogi
         var key = kek.Unwrap(o.WrappedMaterial, uid);
         try
         {
-            return operation(key);
+            return operation(o, key);
         }
         catch (CryptoOperationException e)
         {

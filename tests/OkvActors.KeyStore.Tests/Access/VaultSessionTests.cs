@@ -5,6 +5,7 @@ using Akka.Configuration;
 using Akka.DistributedData;
 using OkvActors.Crypto.Kek;
 using OkvActors.Crypto.Keys;
+using OkvActors.Crypto.Operations;
 using OkvActors.KeyStore.Access;
 using OkvActors.KeyStore.Audit;
 using OkvActors.KeyStore.Model;
@@ -186,6 +187,77 @@ public sealed class VaultSessionTests : Akka.TestKit.Xunit2.TestKit
         var text = string.Join("\n", events.Select(e => e.ToString()));
         Assert.DoesNotContain("0123456789abcdef", text);
         Assert.DoesNotContain(Convert.ToBase64String(material), text);
+    }
+
+    [Fact]
+    public async Task A_key_pair_is_linked_signs_with_the_private_key_and_verifies_with_the_public_key()
+    {
+        await SetUp();
+        var app1 = Endpoint("app1");
+        var pair = Is<KeyPairStored>(await app1.CreateKeyPairAsync(KeyPairAlgorithm.Ec, 256, ["signing"]));
+        Assert.Equal(pair.Public.Uid, pair.Private.Links[LinkType.PublicKey].Value);
+        Assert.Equal(pair.Private.Uid, pair.Public.Links[LinkType.PrivateKey].Value);
+        Assert.Equal((ObjectType.PrivateKey, ObjectType.PublicKey), (pair.Private.Type, pair.Public.Type));
+        Is<OperationRefused>(await app1.SignAsync(pair.Private.Uid, SignatureAlgorithm.EcdsaSha256, [1, 2, 3])); // Pre-Active
+        Is<ObjectStored>(await app1.ActivateAsync(pair.Private.Uid));
+        Is<ObjectStored>(await app1.ActivateAsync(pair.Public.Uid));
+        var data = Encoding.UTF8.GetBytes("invoice 42");
+
+        var signature = Is<Signed>(await app1.SignAsync(pair.Private.Uid, SignatureAlgorithm.EcdsaSha256, data)).Signature;
+
+        Assert.True(Is<SignatureChecked>(await app1.VerifyAsync(pair.Public.Uid, SignatureAlgorithm.EcdsaSha256, data, signature)).Valid);
+        Assert.False(Is<SignatureChecked>(await app1.VerifyAsync(pair.Public.Uid, SignatureAlgorithm.EcdsaSha256, [.. data, 0], signature)).Valid);
+        Assert.Contains("is not a private key", Is<OperationRefused>(await app1.SignAsync(pair.Public.Uid, SignatureAlgorithm.EcdsaSha256, data)).Reason);
+        Is<ObjectNotFound>(await Endpoint("app2").SignAsync(pair.Private.Uid, SignatureAlgorithm.EcdsaSha256, data));
+        Assert.Contains(_audit.Events, e => e is { Operation: "SignatureVerify", Result: "mismatch", Who: "endpoint:app1" });
+    }
+
+    [Fact]
+    public async Task An_hmac_key_computes_and_verifies_macs_and_other_keys_refuse_to()
+    {
+        var hmac = Is<ObjectStored>(await Operator.CreateSymmetricKeyAsync(SymmetricKeyAlgorithm.HmacSha384, 384, ["mac"])).Object.Uid;
+        var aes = await Create(Operator, "aes");
+        Is<ObjectStored>(await Operator.ActivateAsync(hmac));
+        Is<ObjectStored>(await Operator.ActivateAsync(aes));
+        var data = Encoding.UTF8.GetBytes("message");
+
+        var mac = Is<MacComputed>(await Operator.MacAsync(hmac, data)).Mac;
+
+        Assert.Equal(48, mac.Length);
+        Assert.True(Is<MacChecked>(await Operator.MacVerifyAsync(hmac, data, mac)).Valid);
+        mac[0] ^= 1;
+        Assert.False(Is<MacChecked>(await Operator.MacVerifyAsync(hmac, data, mac)).Valid);
+        Assert.Contains("is not an HMAC key", Is<OperationRefused>(await Operator.MacAsync(aes, data)).Reason);
+        Assert.Contains("is not an AES key", Is<OperationRefused>(await Operator.EncryptAsync(hmac, data)).Reason);
+    }
+
+    [Fact]
+    public async Task Re_key_makes_a_linked_replacement_in_the_same_wallet_and_the_old_key_still_decrypts_what_it_protected()
+    {
+        await SetUp();
+        var old = await Create(Operator, "rotating", wallet: "payments");
+        Is<ObjectStored>(await Operator.ActivateAsync(old));
+        var sealedByOld = Is<Encrypted>(await Operator.EncryptAsync(old, [7, 7, 7]));
+        Is<AccessChanged>(await Operator.GrantAsync("app1", "payments", AccessLevel.ReadOnly));
+        Assert.Contains("needs ReadModify", Is<AccessDenied>(await Endpoint("app1").ReKeyAsync(old)).Reason);
+
+        var replacement = Is<ObjectStored>(await Operator.ReKeyAsync(old)).Object;
+
+        Assert.NotEqual(old, replacement.Uid);
+        Assert.Equal(old, replacement.Links[LinkType.ReplacedObject].Value);
+        Assert.Equal(["rotating"], replacement.Names.Value.ToArray());
+        Assert.Equal("payments", replacement.Wallet.Value);
+        Assert.Equal(LifecycleState.PreActive, replacement.State);
+        var oldNow = Is<ObjectFound>(await Operator.GetAsync(old)).Object;
+        Assert.Equal(replacement.Uid, oldNow.Links[LinkType.ReplacementObject].Value);
+        Assert.Empty(oldNow.Names.Value);
+        Assert.Empty(await Operator.ConflictsAsync());
+        Assert.Equal([7, 7, 7], Is<Decrypted>(await Operator.DecryptAsync(old, sealedByOld.Ciphertext, sealedByOld.Iv)).Plaintext);
+        Is<ObjectStored>(await Operator.ActivateAsync(replacement.Uid));
+        Is<Encrypted>(await Operator.EncryptAsync(replacement.Uid, [1]));
+        var pair = Is<KeyPairStored>(await Operator.CreateKeyPairAsync(KeyPairAlgorithm.Ec, 256, ["p"]));
+        Assert.Contains("cannot be re-keyed", Is<OperationRefused>(await Operator.ReKeyAsync(pair.Private.Uid)).Reason);
+        Is<ObjectNotFound>(await Operator.ReKeyAsync("no-such-uid"));
     }
 
     private sealed class RecordingTrail : IAuditTrail
