@@ -1,4 +1,9 @@
+using Akka.Actor;
 using Akka.Configuration;
+using OkvActors.Cluster.Audit;
+using OkvActors.Crypto.Keys;
+using OkvActors.Hosting;
+using OkvActors.KeyStore.Access;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using OkvActors.KeyStore.Model;
@@ -65,6 +70,16 @@ public sealed class EmbeddedNodeTests : IDisposable
             await UntilWritable(vault);
             var found = Assert.IsType<ObjectFound>(await vault.GetAsync(key.Uid));
             Assert.Equal("embedded-secret", Assert.Single(found.Object.Names.Value));
+
+            // Key management from DI: generated on the node, used, and audited as the host.
+            var session = again.Services.GetRequiredService<VaultSession>();
+            var created = Assert.IsType<ObjectStored>(await session.CreateSymmetricKeyAsync(SymmetricKeyAlgorithm.Aes, 256, ["embedded-aes"]));
+            Assert.IsType<ObjectStored>(await session.ActivateAsync(created.Object.Uid));
+            var encrypted = Assert.IsType<Encrypted>(await session.EncryptAsync(created.Object.Uid, [4, 2]));
+            Assert.Equal([4, 2], Assert.IsType<Decrypted>(await session.DecryptAsync(created.Object.Uid, encrypted.Ciphertext, encrypted.Iv)).Plaintext);
+            var node = again.Services.GetRequiredService<OkvNodeHandle>().Node;
+            var read = await node.AuditLog.Ask<AuditRead>(new ReadAudit(1, 100), TimeSpan.FromSeconds(10));
+            Assert.Contains(read.Entries, e => e is { Who: "operator:host", Operation: "Encrypt", Result: "success" } && e.ObjectUid == created.Object.Uid);
             await again.StopAsync();
         }
     }
