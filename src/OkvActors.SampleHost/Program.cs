@@ -4,7 +4,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using OkvActors.Hosting;
-using OkvActors.KeyStore.Model;
+using OkvActors.Crypto.Keys;
+using OkvActors.KeyStore.Access;
 using OkvActors.KeyStore.Vault;
 
 var builder = Host.CreateApplicationBuilder(args);
@@ -20,10 +21,15 @@ var mode = await vault.ModeAsync();
 Console.WriteLine($"node mode: {(mode.Restricted ? "restricted" : "normal")} ({mode.Reason})");
 if (!mode.Restricted)
 {
-    // Material here is a placeholder; real callers store it wrapped under the cluster KEK (KeyManager does).
-    var note = ManagedObject.Create(Guid.CreateVersion7().ToString(), ObjectType.OpaqueObject, 0, 0, null,
-        new HybridLogicalClock("sample-host").Now(), DateTimeOffset.UtcNow, ["sample-host-note"]);
-    Console.WriteLine(await vault.StoreAsync(note) is ObjectStored stored ? $"stored {stored.Object}" : "not stored");
+    // Key management from DI: the key is generated on the node, stored wrapped under the cluster KEK,
+    // used server-side, and every call is in the node's audit log as "operator:host".
+    var keys = host.Services.GetRequiredService<VaultSession>();
+    if (await keys.CreateSymmetricKeyAsync(SymmetricKeyAlgorithm.Aes, 256, ["sample-host-key"]) is ObjectStored stored &&
+        await keys.ActivateAsync(stored.Object.Uid) is ObjectStored &&
+        await keys.EncryptAsync(stored.Object.Uid, "hello"u8.ToArray()) is Encrypted encrypted)
+    {
+        Console.WriteLine($"key {stored.Object.Uid}: encrypted 5 bytes into {encrypted.Ciphertext.Length}");
+    }
 }
 
 await host.WaitForShutdownAsync();
