@@ -98,11 +98,11 @@ public sealed class VaultSession(Principal principal, KeyManager keys, IAuditTra
         }, ct), wallet);
     }
 
-    public Task<IVaultReply> EncryptAsync(string uid, byte[] plaintext, CancellationToken ct = default) =>
-        Use("Encrypt", uid, admit => keys.EncryptAsync(uid, plaintext, admit, ct), ct);
+    public Task<IVaultReply> EncryptAsync(string uid, byte[] plaintext, CipherOptions? options = null, CancellationToken ct = default) =>
+        Use("Encrypt", uid, admit => keys.EncryptAsync(uid, plaintext, options, admit, ct), ct);
 
-    public Task<IVaultReply> DecryptAsync(string uid, byte[] ciphertext, byte[] iv, CancellationToken ct = default) =>
-        Use("Decrypt", uid, admit => keys.DecryptAsync(uid, ciphertext, iv, admit, ct), ct);
+    public Task<IVaultReply> DecryptAsync(string uid, byte[] ciphertext, byte[] iv, CipherOptions? options = null, CancellationToken ct = default) =>
+        Use("Decrypt", uid, admit => keys.DecryptAsync(uid, ciphertext, iv, options, admit, ct), ct);
 
     /// <summary>A cryptographic use of an object: needs Read on its wallet, checked before the material is unwrapped.</summary>
     private async Task<IVaultReply> Use(string operation, string uid, Func<Func<ManagedObject, IVaultReply?>, Task<IVaultReply>> call,

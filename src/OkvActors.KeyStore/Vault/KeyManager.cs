@@ -7,6 +7,15 @@ using OkvActors.KeyStore.Model;
 
 namespace OkvActors.KeyStore.Vault;
 
+/// <summary>
+/// How to run a symmetric cipher: the mode (GCM: ciphertext || 16-byte tag; CBC: PKCS#5 padding), a
+/// caller-chosen IV (for encryption; else a random one) and, for GCM, associated data.
+/// </summary>
+public sealed record CipherOptions(SymmetricMode Mode = SymmetricMode.Gcm, byte[]? Iv = null, byte[]? AssociatedData = null)
+{
+    public static readonly CipherOptions Default = new();
+}
+
 /// <summary>The outcome of a server-side cryptographic operation: a result, or the reason there is none.</summary>
 public abstract record CryptoReply : IVaultReply;
 
@@ -226,20 +235,26 @@ public sealed class KeyManager(IKeyVault store, KeyEncryptionKey kek, HybridLogi
             return o.SetNames(names, clock.Now());
         }, ct);
 
-    /// <summary>AES-GCM encryption with an Active symmetric key (KMIP Encrypt).</summary>
-    public Task<IVaultReply> EncryptAsync(string uid, byte[] plaintext, Func<ManagedObject, IVaultReply?>? admit = null,
-        CancellationToken ct = default) =>
-        WithMaterialAsync(uid, IsAes, "an AES key", requireActive: true, admit, (_, key) =>
+    /// <summary>AES encryption with an Active key (KMIP Encrypt); GCM with a fresh nonce unless <paramref name="options"/> say otherwise.</summary>
+    public Task<IVaultReply> EncryptAsync(string uid, byte[] plaintext, CipherOptions? options = null, Func<ManagedObject, IVaultReply?>? admit = null,
+        CancellationToken ct = default)
+    {
+        var o = options ?? CipherOptions.Default;
+        return WithMaterialAsync(uid, IsAes, "an AES key", requireActive: true, admit, (_, key) =>
         {
-            var result = SymmetricCipher.Encrypt(SymmetricMode.Gcm, key, plaintext);
+            var result = SymmetricCipher.Encrypt(o.Mode, key, plaintext, o.Iv, o.AssociatedData);
             return new Encrypted(uid, result.Ciphertext, result.Iv);
         }, ct);
+    }
 
-    /// <summary>AES-GCM decryption (KMIP Decrypt); allowed while Active or Deactivated (data protected earlier stays readable).</summary>
-    public Task<IVaultReply> DecryptAsync(string uid, byte[] ciphertext, byte[] iv, Func<ManagedObject, IVaultReply?>? admit = null,
-        CancellationToken ct = default) =>
-        WithMaterialAsync(uid, IsAes, "an AES key", requireActive: false, admit,
-            (_, key) => new Decrypted(uid, SymmetricCipher.Decrypt(SymmetricMode.Gcm, key, ciphertext, iv)), ct);
+    /// <summary>AES decryption (KMIP Decrypt); allowed while Active or Deactivated (data protected earlier stays readable).</summary>
+    public Task<IVaultReply> DecryptAsync(string uid, byte[] ciphertext, byte[] iv, CipherOptions? options = null,
+        Func<ManagedObject, IVaultReply?>? admit = null, CancellationToken ct = default)
+    {
+        var o = options ?? CipherOptions.Default;
+        return WithMaterialAsync(uid, IsAes, "an AES key", requireActive: false, admit,
+            (_, key) => new Decrypted(uid, SymmetricCipher.Decrypt(o.Mode, key, ciphertext, iv, o.AssociatedData)), ct);
+    }
 
     private static bool IsAes(ManagedObject o) => o.Type == ObjectType.SymmetricKey && o.Algorithm == Algorithms.Aes;
 

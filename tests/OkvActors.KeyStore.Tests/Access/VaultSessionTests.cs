@@ -260,6 +260,25 @@ public sealed class VaultSessionTests : Akka.TestKit.Xunit2.TestKit
         Is<ObjectNotFound>(await Operator.ReKeyAsync("no-such-uid"));
     }
 
+    [Fact]
+    public async Task Aes_cbc_with_pkcs5_padding_and_gcm_with_associated_data_round_trip_and_a_wrong_tag_is_refused()
+    {
+        var uid = await Create(Operator, "modes");
+        Is<ObjectStored>(await Operator.ActivateAsync(uid));
+        var data = Encoding.UTF8.GetBytes("seventeen bytes!!");
+        var cbc = new CipherOptions(SymmetricMode.Cbc);
+        var gcm = new CipherOptions(SymmetricMode.Gcm, AssociatedData: [1, 2]);
+
+        var byCbc = Is<Encrypted>(await Operator.EncryptAsync(uid, data, cbc));
+        var byGcm = Is<Encrypted>(await Operator.EncryptAsync(uid, data, gcm));
+
+        Assert.Equal(32, byCbc.Ciphertext.Length); // padded to whole blocks
+        Assert.Equal(16, byCbc.Iv.Length);
+        Assert.Equal(data, Is<Decrypted>(await Operator.DecryptAsync(uid, byCbc.Ciphertext, byCbc.Iv, cbc)).Plaintext);
+        Assert.Equal(data, Is<Decrypted>(await Operator.DecryptAsync(uid, byGcm.Ciphertext, byGcm.Iv, gcm)).Plaintext);
+        Is<OperationRefused>(await Operator.DecryptAsync(uid, byGcm.Ciphertext, byGcm.Iv, gcm with { AssociatedData = [9] }));
+    }
+
     private sealed class RecordingTrail : IAuditTrail
     {
         public ConcurrentQueue<AuditEvent> Events { get; } = new();
