@@ -106,6 +106,16 @@ public sealed class TtlvItem
     /// <summary>The first child with <paramref name="tag"/>; Invalid Field naming the field when there is none.</summary>
     public TtlvItem Required(Tag tag) => Find(tag) ?? throw KmipFieldException.Missing(tag, Tag);
 
+    /// <summary>The first child with <paramref name="tag"/>, which must be a structure.</summary>
+    public TtlvItem RequiredStructure(Tag tag) => Required(tag).AsStructure();
+
+    /// <summary>This item, checked to be a structure (Invalid Field otherwise).</summary>
+    public TtlvItem AsStructure()
+    {
+        Expect(TtlvType.Structure);
+        return this;
+    }
+
     public string RequiredText(Tag tag) => Required(tag).AsText();
 
     public string? TextOf(Tag tag) => Find(tag)?.AsText();
