@@ -51,8 +51,9 @@ public static class KmipMessageCodec
         writer.WriteDateTime(Tag.TimeStamp, response.Header.TimeStamp);
         writer.WriteInteger(Tag.BatchCount, response.BatchItems.Count);
         writer.EndStructure();
-        foreach (var item in response.BatchItems)
+        for (var i = 0; i < response.BatchItems.Count; i++)
         {
+            var item = response.BatchItems[i];
             writer.BeginStructure(Tag.BatchItem);
             if (item.Operation is { } operation)
             {
@@ -198,7 +199,7 @@ public static class KmipMessageCodec
         }
 
         writer.BeginStructure(tag);
-        foreach (var child in payload.Children)
+        foreach (var child in payload.ChildList)
         {
             child.WriteTo(writer);
         }

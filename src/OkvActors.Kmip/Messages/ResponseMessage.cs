@@ -39,4 +39,12 @@ public sealed record ResponseMessage(ResponseHeader Header, IReadOnlyList<Respon
         ArgumentNullException.ThrowIfNull(request);
         return new ResponseMessage(new ResponseHeader(request.Header.ProtocolVersion, timeStamp), items);
     }
+
+    /// <summary>
+    /// The answer to a request that could not be decoded at all: one failed batch item, no operation. Use the
+    /// client's version if it could be read, else the lowest supported; <see cref="TtlvFormatException"/> and
+    /// <see cref="KmipFieldException"/> messages carry no value bytes, so they can serve as <paramref name="message"/>.
+    /// </summary>
+    public static ResponseMessage Failure(ProtocolVersion version, DateTimeOffset timeStamp, ResultReason reason, string message) =>
+        new(new ResponseHeader(version, timeStamp), [ResponseBatchItem.Failure(null, reason, message)]);
 }

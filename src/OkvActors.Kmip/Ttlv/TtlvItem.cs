@@ -30,7 +30,12 @@ public sealed class TtlvItem
     public TtlvType Type { get; }
 
     /// <summary>The children of a structure, in wire order; empty for primitives.</summary>
-    public IReadOnlyList<TtlvItem> Children => _reference as List<TtlvItem> ?? (IReadOnlyList<TtlvItem>)[];
+    public IReadOnlyList<TtlvItem> Children => ChildList;
+
+    /// <summary>The concrete list, so internal loops use its struct enumerator and allocate nothing.</summary>
+    internal List<TtlvItem> ChildList => _reference as List<TtlvItem> ?? NoChildren;
+
+    private static readonly List<TtlvItem> NoChildren = [];
 
     // ---- construction ----------------------------------------------------------------------------------------
 
@@ -89,7 +94,7 @@ public sealed class TtlvItem
     /// <summary>The first child with <paramref name="tag"/>, or null.</summary>
     public TtlvItem? Find(Tag tag)
     {
-        foreach (var child in Children)
+        foreach (var child in ChildList)
         {
             if (child.Tag == tag)
             {
@@ -227,7 +232,7 @@ public sealed class TtlvItem
         {
             case TtlvType.Structure:
                 writer.BeginStructure(Tag);
-                foreach (var child in Children)
+                foreach (var child in ChildList)
                 {
                     child.WriteTo(writer);
                 }

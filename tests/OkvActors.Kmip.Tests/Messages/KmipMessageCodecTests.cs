@@ -188,6 +188,19 @@ public sealed class KmipMessageCodecTests
     }
 
     [Fact]
+    public void An_undecodable_request_is_answered_with_a_single_invalid_message_item()
+    {
+        var error = Assert.Throws<TtlvFormatException>(() => KmipMessageCodec.DecodeRequest(Hex.Parse("42 00 78 01 00 00 00 08 42")));
+        var response = KmipMessageCodec.DecodeResponse(KmipMessageCodec.EncodeResponse(
+            ResponseMessage.Failure(ProtocolVersion.V1_0, DateTimeOffset.FromUnixTimeSeconds(1), ResultReason.InvalidMessage, error.Message)));
+        var item = Assert.Single(response.BatchItems);
+        Assert.Null(item.Operation);
+        Assert.Equal(ResultStatus.OperationFailed, item.ResultStatus);
+        Assert.Equal(ResultReason.InvalidMessage, item.ResultReason);
+        Assert.Equal(error.Message, item.ResultMessage);
+    }
+
+    [Fact]
     public void Version_negotiation_picks_the_highest_mutual_version()
     {
         Assert.Equal(ProtocolVersion.V1_4, KmipVersions.Highest([new ProtocolVersion(1, 2), ProtocolVersion.V1_4, new ProtocolVersion(3, 0)]));
