@@ -1,0 +1,79 @@
+using BenchmarkDotNet.Attributes;
+using OkvActors.Kmip.Messages;
+using OkvActors.Kmip.Payloads;
+using OkvActors.Kmip.Protocol;
+using OkvActors.Kmip.Ttlv;
+
+namespace OkvActors.Kmip.Benchmarks;
+
+/// <summary>
+/// The server's hot path: decode a Get request, encode its response (a 256-bit AES key), for one item and a batch
+/// of ten. <c>Scan</c> is the allocation-free pull reader alone; <c>DecodeRequest</c> builds the model and payload
+/// trees (one allocation per item); <c>EncodeResponse</c> reuses one writer, as a connection would.
+/// </summary>
+[MemoryDiagnoser]
+public class CodecBenchmarks
+{
+    private readonly TtlvWriter _writer = new(4096);
+    private byte[] _request = [];
+    private ResponseMessage _response = null!;
+
+    [Params(1, 10)]
+    public int BatchSize { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var items = Enumerable.Range(0, BatchSize)
+            .Select(i => new RequestBatchItem(
+                Operation.Get,
+                [(byte)i],
+                TtlvItem.Structure(
+                    Tag.RequestPayload,
+                    TtlvItem.TextString(Tag.UniqueIdentifier, $"6f1c2d3e-4a5b-4c6d-8e9f-{i:D12}"),
+                    TtlvItem.Enumeration(Tag.KeyFormatType, KeyFormatType.Raw))))
+            .ToArray();
+        var request = new RequestMessage(new RequestHeader(ProtocolVersion.V1_4, 1 << 16, items.Length), items);
+        _request = KmipMessageCodec.EncodeRequest(request);
+
+        var key = new KeyBlock(KeyFormatType.Raw, new byte[32], CryptographicAlgorithm.Aes, 256);
+        _response = ResponseMessage.For(
+            request,
+            DateTimeOffset.FromUnixTimeSeconds(1_700_000_000),
+            items.Select(item => ResponseBatchItem.Success(item, TtlvItem.Structure(
+                Tag.ResponsePayload,
+                TtlvItem.Enumeration(Tag.ObjectType, ObjectType.SymmetricKey),
+                item.Payload.Required(Tag.UniqueIdentifier),
+                key.ToObject(Tag.SymmetricKey)))).ToArray());
+    }
+
+    [Benchmark]
+    public int Scan()
+    {
+        var reader = new TtlvReader(_request);
+        var count = 0;
+        while (reader.Read())
+        {
+            if (reader.Tag == Tag.Operation)
+            {
+                count += (int)reader.GetEnumeration();
+            }
+        }
+
+        return count;
+    }
+
+    [Benchmark]
+    public RequestMessage DecodeRequest() => KmipMessageCodec.DecodeRequest(_request);
+
+    [Benchmark]
+    public int EncodeResponse()
+    {
+        _writer.Reset();
+        KmipMessageCodec.EncodeResponse(_response, _writer);
+        return _writer.Length;
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => _writer.Dispose();
+}
