@@ -45,6 +45,10 @@ public sealed class VaultSession(Principal principal, KeyManager keys, IAuditTra
     public Task<IVaultReply> VerifyAsync(string uid, SignatureAlgorithm algorithm, byte[] data, byte[] signature, CancellationToken ct = default) =>
         Use("SignatureVerify", uid, admit => keys.VerifyAsync(uid, algorithm, data, signature, admit, ct), ct);
 
+    /// <summary>KMIP Get with the material: needs Read on the object's wallet; the caller zeroes the material after sending it.</summary>
+    public Task<IVaultReply> ExportAsync(string uid, CancellationToken ct = default) =>
+        Use("Export", uid, admit => keys.ExportAsync(uid, admit, ct), ct);
+
     public Task<IVaultReply> MacAsync(string uid, byte[] data, CancellationToken ct = default) =>
         Use("Mac", uid, admit => keys.MacAsync(uid, data, admit, ct), ct);
 
@@ -79,6 +83,24 @@ public sealed class VaultSession(Principal principal, KeyManager keys, IAuditTra
             keys.Clock.Observe(o.Names.Stamp);
             return o.SetNames(names, keys.Clock.Now());
         }, ct);
+
+    /// <summary>
+    /// Changes attributes (KMIP Add/Modify/Delete Attribute): needs Modify. <paramref name="change"/> gets a
+    /// stamp later than every stamp on the object, so the change wins over what it replaces.
+    /// </summary>
+    public Task<IVaultReply> ChangeAttributesAsync(string operation, string uid, Func<ManagedObject, Hlc, ManagedObject> change,
+        string? detail = null, CancellationToken ct = default) =>
+        Change(operation, uid, Permission.Modify, o =>
+        {
+            keys.Clock.Observe(o.Names.Stamp);
+            keys.Clock.Observe(o.UsageMask.Stamp);
+            foreach (var register in o.Custom.Values)
+            {
+                keys.Clock.Observe(register.Stamp);
+            }
+
+            return change(o, keys.Clock.Now());
+        }, ct, detail);
 
     /// <summary>Moves an object to another wallet: needs Manage on both the wallet it leaves and the one it joins.</summary>
     public async Task<IVaultReply> MoveAsync(string uid, string wallet, CancellationToken ct = default)

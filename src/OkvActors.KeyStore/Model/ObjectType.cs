@@ -28,8 +28,8 @@ public enum LinkType
     Certificate = 0x101,
     PublicKey = 0x102,
     PrivateKey = 0x103,
-    ReplacementObject = 0x108,
-    ReplacedObject = 0x109,
+    ReplacementObject = 0x106,
+    ReplacedObject = 0x107,
 }
 
 /// <summary>KMIP Revocation Reason Code values.</summary>

@@ -36,7 +36,23 @@ public sealed record MacChecked(string Uid, bool Valid) : CryptoReply;
 public sealed record KeyPairStored(ManagedObject Private, ManagedObject Public) : IVaultReply;
 
 /// <summary>The object exists but cannot do this (wrong state, wrong type, bad input); the message says why.</summary>
-public sealed record OperationRefused(string Uid, string Reason) : CryptoReply;
+public sealed record OperationRefused(string Uid, string Reason, RefusalKind Kind = RefusalKind.BadInput) : CryptoReply;
+
+/// <summary>Why an operation was refused, for protocols that must say so in a code (KMIP's result reasons).</summary>
+public enum RefusalKind
+{
+    /// <summary>The input or parameters are unusable (or the cryptographic operation itself failed).</summary>
+    BadInput,
+
+    /// <summary>The object is of a type this operation does not take.</summary>
+    WrongKind,
+
+    /// <summary>The object's lifecycle state does not allow this operation.</summary>
+    WrongState,
+}
+
+/// <summary>An object's material, unwrapped for a client that may read it (KMIP Get); the caller zeroes it after sending.</summary>
+public sealed record MaterialExported(ManagedObject Object, byte[] Material) : CryptoReply;
 
 /// <summary>
 /// Key management on top of the replicated store: keys are generated here with a CSPRNG, wrapped under
@@ -136,7 +152,8 @@ public sealed class KeyManager(IKeyVault store, KeyEncryptionKey kek, HybridLogi
 
         if (old.Type != ObjectType.SymmetricKey || old.IsDestroyed)
         {
-            return new OperationRefused(uid, $"{old} cannot be re-keyed (only symmetric keys that are not destroyed)");
+            return new OperationRefused(uid, $"{old} cannot be re-keyed (only symmetric keys that are not destroyed)",
+                old.IsDestroyed ? RefusalKind.WrongState : RefusalKind.WrongKind);
         }
 
         var algorithm = old.Algorithm switch
@@ -179,24 +196,24 @@ public sealed class KeyManager(IKeyVault store, KeyEncryptionKey kek, HybridLogi
     /// <summary>KMIP Sign with an Active private key.</summary>
     public Task<IVaultReply> SignAsync(string uid, SignatureAlgorithm algorithm, byte[] data, Func<ManagedObject, IVaultReply?>? admit = null,
         CancellationToken ct = default) =>
-        WithMaterialAsync(uid, o => o.Type == ObjectType.PrivateKey, "a private key", requireActive: true, admit,
+        WithMaterialAsync(uid, o => o.Type == ObjectType.PrivateKey, "a private key", Usage.Protect, admit,
             (_, key) => new Signed(uid, Signer.Sign(algorithm, key, data)), ct);
 
     /// <summary>KMIP Signature Verify with a public key (Active, or Deactivated: old signatures stay checkable).</summary>
     public Task<IVaultReply> VerifyAsync(string uid, SignatureAlgorithm algorithm, byte[] data, byte[] signature,
         Func<ManagedObject, IVaultReply?>? admit = null, CancellationToken ct = default) =>
-        WithMaterialAsync(uid, o => o.Type == ObjectType.PublicKey, "a public key", requireActive: false, admit,
+        WithMaterialAsync(uid, o => o.Type == ObjectType.PublicKey, "a public key", Usage.Process, admit,
             (_, key) => new SignatureChecked(uid, Signer.Verify(algorithm, key, data, signature)), ct);
 
     /// <summary>KMIP MAC with an Active HMAC key; the hash comes from the key's algorithm.</summary>
     public Task<IVaultReply> MacAsync(string uid, byte[] data, Func<ManagedObject, IVaultReply?>? admit = null, CancellationToken ct = default) =>
-        WithMaterialAsync(uid, IsHmac, "an HMAC key", requireActive: true, admit,
+        WithMaterialAsync(uid, IsHmac, "an HMAC key", Usage.Protect, admit,
             (o, key) => new MacComputed(uid, Mac.Compute(MacOfAlgorithm(o.Algorithm), key, data)), ct);
 
     /// <summary>KMIP MAC Verify: constant-time comparison, allowed while Active or Deactivated.</summary>
     public Task<IVaultReply> MacVerifyAsync(string uid, byte[] data, byte[] mac, Func<ManagedObject, IVaultReply?>? admit = null,
         CancellationToken ct = default) =>
-        WithMaterialAsync(uid, IsHmac, "an HMAC key", requireActive: false, admit,
+        WithMaterialAsync(uid, IsHmac, "an HMAC key", Usage.Process, admit,
             (o, key) => new MacChecked(uid, Mac.Verify(MacOfAlgorithm(o.Algorithm), key, data, mac)), ct);
 
     private static bool IsHmac(ManagedObject o) =>
@@ -240,7 +257,7 @@ public sealed class KeyManager(IKeyVault store, KeyEncryptionKey kek, HybridLogi
         CancellationToken ct = default)
     {
         var o = options ?? CipherOptions.Default;
-        return WithMaterialAsync(uid, IsAes, "an AES key", requireActive: true, admit, (_, key) =>
+        return WithMaterialAsync(uid, IsAes, "an AES key", Usage.Protect, admit, (_, key) =>
         {
             var result = SymmetricCipher.Encrypt(o.Mode, key, plaintext, o.Iv, o.AssociatedData);
             return new Encrypted(uid, result.Ciphertext, result.Iv);
@@ -252,8 +269,25 @@ public sealed class KeyManager(IKeyVault store, KeyEncryptionKey kek, HybridLogi
         Func<ManagedObject, IVaultReply?>? admit = null, CancellationToken ct = default)
     {
         var o = options ?? CipherOptions.Default;
-        return WithMaterialAsync(uid, IsAes, "an AES key", requireActive: false, admit,
+        return WithMaterialAsync(uid, IsAes, "an AES key", Usage.Process, admit,
             (_, key) => new Decrypted(uid, SymmetricCipher.Decrypt(o.Mode, key, ciphertext, iv, o.AssociatedData)), ct);
+    }
+
+    /// <summary>KMIP Get: the material of any object that still has it, for a caller already allowed to read it.</summary>
+    public Task<IVaultReply> ExportAsync(string uid, Func<ManagedObject, IVaultReply?>? admit = null, CancellationToken ct = default) =>
+        WithMaterialAsync(uid, _ => true, "an object with material", Usage.Export, admit, (o, key) => new MaterialExported(o, key.ToArray()), ct);
+
+    /// <summary>What an operation does with the material, which decides the lifecycle states it may run in.</summary>
+    private enum Usage
+    {
+        /// <summary>Protects new data (encrypt, sign, MAC): Active only.</summary>
+        Protect,
+
+        /// <summary>Processes data protected earlier (decrypt, verify): also Deactivated or Compromised.</summary>
+        Process,
+
+        /// <summary>Hands the material out (Get): any state but destroyed.</summary>
+        Export,
     }
 
     private static bool IsAes(ManagedObject o) => o.Type == ObjectType.SymmetricKey && o.Algorithm == Algorithms.Aes;
@@ -264,7 +298,7 @@ public sealed class KeyManager(IKeyVault store, KeyEncryptionKey kek, HybridLogi
     /// Compromised keys still serve operations on data protected earlier (decrypt, verify).
     /// </summary>
     /// <param name="admit">Checks the object before its material is unwrapped (access control); a reply refuses.</param>
-    private async Task<IVaultReply> WithMaterialAsync(string uid, Func<ManagedObject, bool> kind, string kindName, bool requireActive,
+    private async Task<IVaultReply> WithMaterialAsync(string uid, Func<ManagedObject, bool> kind, string kindName, Usage usage,
         Func<ManagedObject, IVaultReply?>? admit, Func<ManagedObject, byte[], CryptoReply> operation, CancellationToken ct)
     {
         // The latest state a majority holds: a key revoked on another node is refused here at once.
@@ -281,15 +315,18 @@ public sealed class KeyManager(IKeyVault store, KeyEncryptionKey kek, HybridLogi
 
         if (!kind(o))
         {
-            return new OperationRefused(uid, $"{o} is not {kindName}");
+            return new OperationRefused(uid, $"{o} is not {kindName}", RefusalKind.WrongKind);
         }
 
-        var usable = requireActive
-            ? o.State == LifecycleState.Active
-            : o.State is LifecycleState.Active or LifecycleState.Deactivated or LifecycleState.Compromised;
+        var usable = usage switch
+        {
+            Usage.Protect => o.State == LifecycleState.Active,
+            Usage.Process => o.State is LifecycleState.Active or LifecycleState.Deactivated or LifecycleState.Compromised,
+            _ => !o.IsDestroyed,
+        };
         if (!usable || o.WrappedMaterial is null)
         {
-            return new OperationRefused(uid, $"{o} cannot be used for this operation in state {o.State}");
+            return new OperationRefused(uid, $"{o} cannot be used for this operation in state {o.State}", RefusalKind.WrongState);
         }
 
         var key = kek.Unwrap(o.WrappedMaterial, uid);
