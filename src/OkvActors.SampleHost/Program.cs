@@ -3,8 +3,8 @@
 //   OKV_DATA_DIR=/path/to/node dotnet run --project src/OkvActors.SampleHost
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using OkvActors.Hosting;
 using OkvActors.Crypto.Keys;
+using OkvActors.Hosting;
 using OkvActors.KeyStore.Access;
 using OkvActors.KeyStore.Vault;
 

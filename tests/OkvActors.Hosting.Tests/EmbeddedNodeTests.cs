@@ -1,11 +1,11 @@
 using Akka.Actor;
 using Akka.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using OkvActors.Cluster.Audit;
 using OkvActors.Crypto.Keys;
 using OkvActors.Hosting;
 using OkvActors.KeyStore.Access;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using OkvActors.KeyStore.Model;
 using OkvActors.KeyStore.Vault;
 using OkvActors.Node.Commands;
