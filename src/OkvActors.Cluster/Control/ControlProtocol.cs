@@ -16,12 +16,22 @@ public sealed record ControlRequest(string Command, Dictionary<string, string>? 
     public string? Optional(string name) => Args is not null && Args.TryGetValue(name, out var value) ? value : null;
 }
 
-/// <summary>The answer: whether it happened, a sentence for people, and data for scripts.</summary>
+/// <summary>
+/// The answer: whether it happened, a sentence for people, and data for scripts. A streaming command
+/// (`cluster tail`) answers with many of these, each marked <see cref="More"/> but the last; the field
+/// is left out of single answers so their JSON stays what it always was.
+/// </summary>
 public sealed record ControlResponse(bool Ok, string Message, JsonNode? Data = null)
 {
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool More { get; init; }
+
     public static ControlResponse Done(string message, JsonNode? data = null) => new(true, message, data);
 
     public static ControlResponse Refused(string message) => new(false, message);
+
+    /// <summary>One item of a stream: more follow.</summary>
+    public static ControlResponse Event(string message, JsonNode? data = null) => new(true, message, data) { More = true };
 }
 
 public sealed class ControlException(string message) : Exception(message);

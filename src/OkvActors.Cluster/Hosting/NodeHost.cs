@@ -7,6 +7,7 @@ using Akka.Event;
 using Akka.Pattern;
 using OkvActors.Cluster.Audit;
 using OkvActors.Cluster.Controller;
+using OkvActors.Cluster.Inspection;
 using OkvActors.Cluster.Storage;
 using OkvActors.Cluster.Trust;
 using OkvActors.Crypto.Kek;
@@ -138,6 +139,7 @@ public sealed class NodeHost : IAsyncDisposable
         var vaultActor = system.ActorOf(KeyVaultActor.Props(keyStore), VaultName);
         system.ActorOf(RegistryWatcher.Props(revocations, vaultActor), "okv-registry-watcher");
         var vault = new KeyVaultClient(vaultActor, keyStore);
+        system.ActorOf(InspectorActor.Props(manifest.Name, vault, settings.AskTimeout), InspectorActor.Name);
         // The audit log restarts with back-off if its journal fails, rather than taking the node down.
         var auditLog = system.ActorOf(BackoffSupervisor.Props(Backoff.OnStop(
             AuditLogActor.Props(manifest.Name, settings, time), "log", TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), 0.2, -1)), AuditName);

@@ -7,6 +7,7 @@ using Akka.Serialization;
 using OkvActors.Cluster.Audit;
 using OkvActors.Cluster.Controller;
 using OkvActors.Cluster.Durability;
+using OkvActors.Cluster.Inspection;
 
 namespace OkvActors.Cluster.Serialization;
 
@@ -45,6 +46,12 @@ public sealed class OkvSerializer(ExtendedActorSystem system) : SerializerWithSt
         ["shard-objects"] = typeof(ShardObjectsStored),
         ["audit-entry"] = typeof(AuditEntry),
         ["audit-head"] = typeof(AuditHead),
+        ["inspect-shards"] = typeof(InspectShards),
+        ["shards-inspected"] = typeof(ShardsInspected),
+        ["inspect-node"] = typeof(InspectNode),
+        ["node-inspected"] = typeof(NodeInspected),
+        ["sees-lag-probe"] = typeof(SeesLagProbe),
+        ["lag-probe-seen"] = typeof(LagProbeSeen),
     }.ToFrozenDictionary();
 
     private static readonly FrozenDictionary<Type, string> ManifestsByType =

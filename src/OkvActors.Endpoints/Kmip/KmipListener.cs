@@ -1,10 +1,9 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Security;
-using System.Net.Sockets;
-using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using Akka.Event;
+using OkvActors.Endpoints.Tls;
 using OkvActors.Pki.Certificates;
 using OkvActors.Pki.Trust;
 
@@ -32,144 +31,34 @@ public sealed class KmipListener : IAsyncDisposable
     private const byte StructureType = 0x01;
 
     private readonly KmipSettings _settings;
-    private readonly X509Certificate2 _serverCertificate;
-    private readonly PeerCertificateValidator _validator;
     private readonly KmipRequestHandler _handler;
     private readonly ILoggingAdapter _log;
-    private readonly TcpListener _listener;
-    private readonly CancellationTokenSource _stop = new();
-    private readonly SemaphoreSlim _slots;
-    private readonly Task _accepting;
-    private int _open;
+    private readonly MutualTlsListener _listener;
 
     public KmipListener(IPEndPoint bind, X509Certificate2 serverCertificate, X509Certificate2 clusterCa, RevocationList revocations,
         KmipSettings settings, KmipRequestHandler handler, ILoggingAdapter log, TimeProvider? time = null)
     {
         _settings = settings;
-        _serverCertificate = serverCertificate;
-        _validator = new PeerCertificateValidator(clusterCa, revocations, new HashSet<CertificateRole> { CertificateRole.Endpoint }, time);
         _handler = handler;
         _log = log;
-        _slots = new SemaphoreSlim(settings.MaxConnections, settings.MaxConnections);
-        _listener = new TcpListener(bind);
-        _listener.Start();
-        _accepting = AcceptLoop();
+        var validator = new PeerCertificateValidator(clusterCa, revocations, new HashSet<CertificateRole> { CertificateRole.Endpoint }, time);
+        _listener = new MutualTlsListener("KMIP", bind, serverCertificate, validator,
+            new MutualTlsLimits(settings.MaxConnections, settings.HandshakeTimeout),
+            (tls, peer, stop) => Converse(tls, new KmipPeer(peer.Fingerprint, peer.Subject, peer.Address), stop), log);
     }
 
-    public IPEndPoint LocalEndpoint => (IPEndPoint)_listener.LocalEndpoint;
+    public IPEndPoint LocalEndpoint => _listener.LocalEndpoint;
 
     /// <summary>Connections being served now.</summary>
-    public int OpenConnections => Volatile.Read(ref _open);
-
-    private async Task AcceptLoop()
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            TcpClient client;
-            try
-            {
-                client = await _listener.AcceptTcpClientAsync(_stop.Token);
-            }
-            catch (Exception) when (_stop.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (SocketException e)
-            {
-                _log.Warning("KMIP accept failed: {0}", e.Message);
-                continue;
-            }
-
-            if (!_slots.Wait(0))
-            {
-                _log.Warning("KMIP connection from {0} refused: {1} connections already open", client.Client.RemoteEndPoint, _settings.MaxConnections);
-                client.Dispose();
-                continue;
-            }
-
-            _ = Serve(client);
-        }
-    }
-
-    private async Task Serve(TcpClient client)
-    {
-        Interlocked.Increment(ref _open);
-        var remote = client.Client.RemoteEndPoint;
-        try
-        {
-            using var _ = client;
-            client.NoDelay = true;
-            await using var tls = new SslStream(client.GetStream(), leaveInnerStreamOpen: false);
-            KmipPeer? peer = null;
-            using (var handshake = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token))
-            {
-                handshake.CancelAfter(_settings.HandshakeTimeout);
-                var options = new SslServerAuthenticationOptions
-                {
-                    ServerCertificate = _serverCertificate,
-                    ClientCertificateRequired = true,
-                    EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
-                    CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
-                    RemoteCertificateValidationCallback = (_, certificate, _, _) =>
-                    {
-                        if (certificate is null)
-                        {
-                            _log.Warning("Refused KMIP client {0}: it presented no certificate", remote);
-                            return false;
-                        }
-
-                        using var presented = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
-                        var verdict = _validator.Validate(presented);
-                        if (!verdict.Accepted)
-                        {
-                            _log.Warning("Refused KMIP client {0} [{1}] fingerprint {2}: {3} ({4})",
-                                remote, verdict.Subject, Fingerprint.Short(verdict.Fingerprint), verdict.Detail, verdict.Reason);
-                            return false;
-                        }
-
-                        peer = new KmipPeer(verdict.Fingerprint, verdict.Subject, remote);
-                        return true;
-                    },
-                };
-                try
-                {
-                    await tls.AuthenticateAsServerAsync(options, handshake.Token);
-                }
-                catch (Exception e) when (e is AuthenticationException or IOException or OperationCanceledException)
-                {
-                    if (peer is not null || e is OperationCanceledException)
-                    {
-                        _log.Info("KMIP handshake with {0} failed: {1}", remote, e.Message);
-                    }
-
-                    return;
-                }
-            }
-
-            await Converse(tls, peer!);
-        }
-        catch (Exception e) when (e is IOException or ObjectDisposedException or SocketException)
-        {
-            // The client went away mid-message; nothing to answer.
-        }
-        catch (Exception e)
-        {
-            _log.Error(e, "KMIP connection from {0} failed", remote);
-        }
-        finally
-        {
-            Interlocked.Decrement(ref _open);
-            _slots.Release();
-        }
-    }
+    public int OpenConnections => _listener.OpenConnections;
 
     /// <summary>Request after request on one connection, until the client closes it or breaks the framing.</summary>
-    private async Task Converse(SslStream tls, KmipPeer peer)
+    private async Task Converse(SslStream tls, KmipPeer peer, CancellationToken stop)
     {
         var header = new byte[HeaderLength];
-        while (!_stop.IsCancellationRequested)
+        while (!stop.IsCancellationRequested)
         {
-            using var idle = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+            using var idle = CancellationTokenSource.CreateLinkedTokenSource(stop);
             idle.CancelAfter(_settings.IdleTimeout);
             int first;
             try
@@ -186,7 +75,7 @@ public sealed class KmipListener : IAsyncDisposable
                 return;
             }
 
-            using var reading = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+            using var reading = CancellationTokenSource.CreateLinkedTokenSource(stop);
             reading.CancelAfter(_settings.ReadTimeout);
             try
             {
@@ -202,11 +91,11 @@ public sealed class KmipListener : IAsyncDisposable
                 var message = new byte[HeaderLength + length];
                 header.CopyTo(message, 0);
                 await tls.ReadExactlyAsync(message.AsMemory(HeaderLength), reading.Token);
-                var response = await _handler(message, peer, _stop.Token);
-                await tls.WriteAsync(response, _stop.Token);
-                await tls.FlushAsync(_stop.Token);
+                var response = await _handler(message, peer, stop);
+                await tls.WriteAsync(response, stop);
+                await tls.FlushAsync(stop);
             }
-            catch (OperationCanceledException) when (!_stop.IsCancellationRequested)
+            catch (OperationCanceledException) when (!stop.IsCancellationRequested)
             {
                 _log.Warning("KMIP client {0} did not complete a message within {1}; closing the connection", peer.Address,
                     _settings.ReadTimeout);
@@ -249,19 +138,5 @@ public sealed class KmipListener : IAsyncDisposable
         return null;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync();
-        _listener.Stop();
-        try
-        {
-            await _accepting;
-        }
-        catch (OperationCanceledException)
-        {
-            // Stopping.
-        }
-
-        _stop.Dispose();
-    }
+    public ValueTask DisposeAsync() => _listener.DisposeAsync();
 }

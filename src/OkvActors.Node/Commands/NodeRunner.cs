@@ -1,8 +1,12 @@
+using System.Net;
 using Akka.Actor;
 using Akka.Configuration;
+using Akka.Event;
 using OkvActors.Cluster.Control;
 using OkvActors.Cluster.Hosting;
+using OkvActors.Cluster.Inspection;
 using OkvActors.Cluster.Storage;
+using OkvActors.Endpoints.Management;
 
 namespace OkvActors.Node.Commands;
 
@@ -13,8 +17,12 @@ public static class NodeRunner
     {
         var dir = new NodeDirectory(dirPath);
         await using var node = NodeHost.Start(dir, operatorConfig, seeds);
-        await using var control = ControlServer.Start(node);
-        Console.WriteLine($"okv: node '{node.Manifest.Name}' of cluster '{node.Manifest.Cluster}' runs at {node.Cluster.SelfAddress}; control socket {dir.ControlSocket}");
+        var managementSettings = ManagementSettings.Create(node.System.Settings.Config);
+        var handler = new ControlHandler(node, LogRing.Start(node.System, managementSettings.LogBufferSize));
+        await using var control = ControlServer.Start(node, handler);
+        await using var management = managementSettings.Enabled ? StartManagement(node, managementSettings, handler) : null;
+        Console.WriteLine($"okv: node '{node.Manifest.Name}' of cluster '{node.Manifest.Cluster}' runs at {node.Cluster.SelfAddress}; control socket {dir.ControlSocket}"
+            + (management is null ? "; management listener off" : $"; management {management.LocalEndpoint}"));
 
         // SIGTERM and Ctrl-C (the command line turns both into `stop`) leave the cluster gracefully,
         // handing the controller over, before the process exits.
@@ -22,5 +30,14 @@ public static class NodeRunner
         await node.WhenTerminated;
         Console.WriteLine($"okv: node '{node.Manifest.Name}' stopped");
         return 0;
+    }
+
+    /// <summary>okvctl's listener on the node's management port, presenting the node certificate.</summary>
+    private static ManagementListener StartManagement(NodeHost node, ManagementSettings settings, IControlHandler handler)
+    {
+        var host = node.Manifest.Host;
+        var address = IPAddress.TryParse(host, out var ip) ? ip : Dns.GetHostAddresses(host).First();
+        return new ManagementListener(new IPEndPoint(address, node.Manifest.ManagementPort), node.Credentials.Certificate, node.Credentials.Ca,
+            node.Revocations, settings, handler, Logging.GetLogger(node.System, typeof(ManagementListener)));
     }
 }

@@ -6,7 +6,9 @@ using Akka.Configuration;
 using OkvActors.Cluster.Audit;
 using OkvActors.Cluster.Controller;
 using OkvActors.Cluster.Durability;
+using OkvActors.Cluster.Inspection;
 using OkvActors.Cluster.Serialization;
+using OkvActors.KeyStore.Replication;
 using Xunit;
 
 namespace OkvActors.Cluster.Tests.Serialization;
@@ -63,6 +65,12 @@ public sealed class OkvSerializerTests(SerializationSystem system) : IClassFixtu
         ["ShardObjectsStored"] = new ShardObjectsStored("okv-shard-0007", [1, 0, 0, 0, 0, 9, 8, 7]),
         ["AuditEntry"] = AuditChain.Next(AuditHead.Genesis, At, "node1", "cn=endpoint1", "Destroy", "uid-0001", "success", null),
         ["AuditHead"] = new AuditHead(1000, new string('a', 64)),
+        ["InspectShards"] = InspectShards.Instance,
+        ["ShardsInspected"] = new ShardsInspected("node2", [new ShardDigest("okv-shard-0007", 3, "ab12"), new ShardDigest("okv-shard-0009", 0, "00")]),
+        ["InspectNode"] = InspectNode.Instance,
+        ["NodeInspected"] = new NodeInspected("node2", "akka.ssl.tcp://okv@127.0.0.1:4054", true, "reaches 1 of 3 nodes", 4242),
+        ["SeesLagProbe"] = new SeesLagProbe("node1-0123"),
+        ["LagProbeSeen"] = new LagProbeSeen("node3", true),
     };
 
     public static TheoryData<string> WireTypes => new(Samples.Keys);

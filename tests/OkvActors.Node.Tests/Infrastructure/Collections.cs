@@ -46,3 +46,21 @@ public sealed class RestrictedClusterCollection : ICollectionFixture<RestrictedC
 {
     public const string Name = "restricted cluster";
 }
+
+/// <summary>A cluster okvctl inspects (read-only verbs and refusals); left as it was found.</summary>
+public sealed class OkvctlCluster() : LocalCluster(basePort: 34000);
+
+[CollectionDefinition(Name)]
+public sealed class OkvctlClusterCollection : ICollectionFixture<OkvctlCluster>
+{
+    public const string Name = "okvctl cluster";
+}
+
+/// <summary>A cluster whose nodes the okvctl crash test kills while okvctl watches.</summary>
+public sealed class OkvctlCrashCluster() : LocalCluster(basePort: 34010);
+
+[CollectionDefinition(Name)]
+public sealed class OkvctlCrashClusterCollection : ICollectionFixture<OkvctlCrashCluster>
+{
+    public const string Name = "okvctl crash cluster";
+}

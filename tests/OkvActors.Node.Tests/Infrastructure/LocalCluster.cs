@@ -47,6 +47,9 @@ public abstract class LocalCluster : IAsyncLifetime
 
     public int Pid(string node) => File.Nodes.Single(n => n.Name == node).Pid;
 
+    /// <summary>The node's management (okvctl) address, HOST:PORT.</summary>
+    public string Management(string node) => File.Nodes.Single(n => n.Name == node).Management;
+
     /// <summary>A scratch directory for candidates and rogue nodes of one test.</summary>
     public string Scratch(string name)
     {

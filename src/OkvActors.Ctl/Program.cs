@@ -1,0 +1,3 @@
+using OkvActors.Ctl;
+
+return await Okvctl.RunAsync(args, Console.Out, Console.Error);
