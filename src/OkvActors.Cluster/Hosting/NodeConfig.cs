@@ -23,7 +23,7 @@ public static class NodeConfig
               port = {{manifest.Port}}
             }
             akka.cluster {
-              roles = ["okv-node", "subgroup-{{manifest.Subgroup}}"]
+              roles = ["okv-node", "subgroup-{{manifest.Subgroup}}", "kmip-{{manifest.Host}}:{{manifest.KmipPort}}"]
               seed-nodes = [{{string.Join(", ", seeds.Select(s => $"\"{s}\""))}}]
             }
             akka.persistence {

@@ -1,15 +1,15 @@
 using System.Security.Cryptography;
 using OkvActors.Crypto.Keys;
 using OkvActors.Crypto.Operations;
+using OkvActors.KeyStore.Access;
+using OkvActors.KeyStore.Model;
+using OkvActors.KeyStore.Vault;
 using OkvActors.Kmip.Messages;
 using OkvActors.Kmip.Payloads;
 using OkvActors.Kmip.Protocol;
 using OkvActors.Kmip.Ttlv;
-using OkvActors.KeyStore.Access;
-using OkvActors.KeyStore.Model;
-using OkvActors.KeyStore.Vault;
-using KmipObjectType = OkvActors.Kmip.Protocol.ObjectType;
 using KmipLinkType = OkvActors.Kmip.Protocol.LinkType;
+using KmipObjectType = OkvActors.Kmip.Protocol.ObjectType;
 using ObjectType = OkvActors.KeyStore.Model.ObjectType;
 
 namespace OkvActors.Endpoints.Kmip;

@@ -6,6 +6,8 @@ using OkvActors.Cluster.Control;
 using OkvActors.Cluster.Hosting;
 using OkvActors.Cluster.Inspection;
 using OkvActors.Cluster.Storage;
+using OkvActors.Endpoints;
+using OkvActors.Endpoints.Kmip;
 using OkvActors.Endpoints.Management;
 
 namespace OkvActors.Node.Commands;
@@ -21,8 +23,13 @@ public static class NodeRunner
         var handler = new ControlHandler(node, LogRing.Start(node.System, managementSettings.LogBufferSize));
         await using var control = ControlServer.Start(node, handler);
         await using var management = managementSettings.Enabled ? StartManagement(node, managementSettings, handler) : null;
+        var kmipSettings = KmipSettings.Create(node.System.Settings.Config);
+        await using var kmip = kmipSettings.Enabled
+            ? KmipService.Start(node, kmipSettings, new IPEndPoint(AddressOf(node.Manifest.Host), node.Manifest.KmipPort))
+            : null;
         Console.WriteLine($"okv: node '{node.Manifest.Name}' of cluster '{node.Manifest.Cluster}' runs at {node.Cluster.SelfAddress}; control socket {dir.ControlSocket}"
-            + (management is null ? "; management listener off" : $"; management {management.LocalEndpoint}"));
+            + (management is null ? "; management listener off" : $"; management {management.LocalEndpoint}")
+            + (kmip is null ? "; KMIP off" : $"; KMIP {kmip.LocalEndpoint}"));
 
         // SIGTERM and Ctrl-C (the command line turns both into `stop`) leave the cluster gracefully,
         // handing the controller over, before the process exits.
@@ -32,12 +39,12 @@ public static class NodeRunner
         return 0;
     }
 
+    private static IPAddress AddressOf(string host) => IPAddress.TryParse(host, out var ip) ? ip : Dns.GetHostAddresses(host).First();
+
     /// <summary>okvctl's listener on the node's management port, presenting the node certificate.</summary>
     private static ManagementListener StartManagement(NodeHost node, ManagementSettings settings, IControlHandler handler)
     {
-        var host = node.Manifest.Host;
-        var address = IPAddress.TryParse(host, out var ip) ? ip : Dns.GetHostAddresses(host).First();
-        return new ManagementListener(new IPEndPoint(address, node.Manifest.ManagementPort), node.Credentials.Certificate, node.Credentials.Ca,
+        return new ManagementListener(new IPEndPoint(AddressOf(node.Manifest.Host), node.Manifest.ManagementPort), node.Credentials.Certificate, node.Credentials.Ca,
             node.Revocations, settings, handler, Logging.GetLogger(node.System, typeof(ManagementListener)));
     }
 }

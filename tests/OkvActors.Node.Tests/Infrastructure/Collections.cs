@@ -64,3 +64,12 @@ public sealed class OkvctlCrashClusterCollection : ICollectionFixture<OkvctlCras
 {
     public const string Name = "okvctl crash cluster";
 }
+
+/// <summary>A cluster the KMIP interoperability tests drive with PyKMIP.</summary>
+public sealed class KmipCluster() : LocalCluster(basePort: 35000);
+
+[CollectionDefinition(Name)]
+public sealed class KmipClusterCollection : ICollectionFixture<KmipCluster>
+{
+    public const string Name = "kmip cluster";
+}
