@@ -1,4 +1,8 @@
+using OkvActors.Kmip.Payloads;
+using OkvActors.Kmip.Protocol;
+using OkvActors.Kmip.Ttlv;
 using OkvActors.Node.Tests.Infrastructure;
+using OkvActors.Node.Tests.Kmip;
 using Xunit;
 
 namespace OkvActors.Node.Tests.KeyStore;
@@ -36,6 +40,19 @@ public sealed class RestrictedModeTests(RestrictedCluster cluster)
         Assert.True(read.Ok, read.Message);
         Assert.Equal("before-the-partition", read.Data!["names"]![0]!.GetValue<string>());
         Assert.Contains("reaches 1 of 3 nodes", status["modeReason"]!.GetValue<string>());
+
+        // Through KMIP it is a failure result naming restricted mode, at once, not a hang.
+        var endpoint = cluster.File.Pki.Endpoints[0];
+        await using (var kmip = await KmipRawClient.Connect(cluster.File.Nodes[0].Kmip, endpoint.Cert, endpoint.Key, cluster.File.Pki.Ca))
+        {
+            var create = await kmip.Send(KmipRawClient.Request((Operation.Create, KmipRawClient.Payload(
+                TtlvItem.Enumeration(Tag.ObjectType, ObjectType.SymmetricKey),
+                TtlvItem.Structure(Tag.TemplateAttribute, AttributeCodec.ToItem(ProtocolVersion.V1_2,
+                    new KmipAttribute(AttributeNames.CryptographicAlgorithm, TtlvItem.Enumeration(Tag.AttributeValue, CryptographicAlgorithm.Aes))))))));
+            var item = Assert.Single(create.BatchItems);
+            Assert.Equal(ResultStatus.OperationFailed, item.ResultStatus);
+            Assert.Contains("restricted mode", item.ResultMessage);
+        }
 
         // Past stable-after the minority decides to down nobody, itself included, and keeps serving.
         await Eventually.Until(() => cluster.LogSince("node1", logOffset).Contains("downing nobody"), Timeout,
