@@ -7,6 +7,7 @@ using Akka.Event;
 using Akka.Pattern;
 using OkvActors.Cluster.Audit;
 using OkvActors.Cluster.Controller;
+using OkvActors.Cluster.Durability;
 using OkvActors.Cluster.Inspection;
 using OkvActors.Cluster.Storage;
 using OkvActors.Cluster.Trust;
@@ -113,6 +114,11 @@ public sealed class NodeHost : IAsyncDisposable
         var config = NodeConfig.For(manifest, directory, operatorConfig);
         var settings = OkvClusterSettings.Create(config);
         var time = settings.ClockOffset == TimeSpan.Zero ? TimeProvider.System : new OffsetTimeProvider(settings.ClockOffset);
+        if (settings.StoreProvider == "sqlite")
+        {
+            SqliteStoreFile.UseWriteAheadLog(directory.DatabaseFile);
+        }
+
         var credentials = NodeCredentials.Load(directory);
         var revocations = new RevocationList();
         return new NodeBoot(directory, manifest, config, settings, time, credentials, revocations,
