@@ -13,7 +13,11 @@ public enum NodeStage
     Member,
 }
 
-/// <summary>A node's identity and addresses, kept as node.json in its data directory.</summary>
+/// <summary>
+/// A node's identity and addresses, kept as node.json in its data directory. <paramref name="ShardCount"/> is the
+/// cluster's key shard count, fixed at init and handed to every node it admits: a UID lives in the shard its
+/// hash names, so nodes that disagreed on the count would look for the same key in different shards.
+/// </summary>
 public sealed record NodeManifest(
     string Name,
     string Subgroup,
@@ -25,7 +29,8 @@ public sealed record NodeManifest(
     NodeStage Stage,
     string? Cluster = null,
     IReadOnlyList<string>? Seeds = null,
-    bool Founder = false)
+    bool Founder = false,
+    int? ShardCount = null)
 {
     private static readonly JsonSerializerOptions Options = new()
     {
