@@ -7,6 +7,7 @@ using Akka.Cluster;
 using Akka.Event;
 using OkvActors.Cluster.Controller;
 using OkvActors.Cluster.Hosting;
+using OkvActors.Cluster.Load;
 using OkvActors.Crypto.Keys;
 using OkvActors.KeyStore.Model;
 using OkvActors.KeyStore.Replication;
@@ -109,7 +110,7 @@ public sealed class ControlServer : IAsyncDisposable
         "key-create" => Vault(_node.Keys.CreateSymmetricKeyAsync(SymmetricKeyAlgorithm.Aes, 256, [request.Arg("name")])),
         "key-register" => Vault(_node.Keys.RegisterAsync(ObjectType.SymmetricKey, KeyManager.Algorithms.Aes, 256,
             Convert.FromBase64String(request.Arg("material")), [request.Arg("name")])),
-        "key-get" => Vault(_node.Vault.GetAsync(request.Arg("uid"))),
+        "key-get" => Vault(_node.Vault.GetAsync(request.Arg("uid"), Freshness(request))),
         "key-activate" => Vault(_node.Keys.ActivateAsync(request.Arg("uid"))),
         "key-revoke" => Vault(_node.Keys.RevokeAsync(request.Arg("uid"), RevocationReason.CessationOfOperation)),
         "key-destroy" => Vault(_node.Keys.DestroyAsync(request.Arg("uid"))),
@@ -120,6 +121,7 @@ public sealed class ControlServer : IAsyncDisposable
         "key-locate" => Locate(request),
         "conflicts" => Conflicts(),
         "shards" => Shards(),
+        "load" => Load(LoadRequest.Parse(request.Args)),
         _ => Task.FromResult(ControlResponse.Refused($"unknown command '{request.Command}'")),
     };
 
@@ -153,6 +155,28 @@ public sealed class ControlServer : IAsyncDisposable
         ["initialDate"] = o.InitialDate,
         ["hasMaterial"] = o.WrappedMaterial is not null,
     };
+
+    /// <summary>key-get reads the latest a majority holds unless asked for this node's replica (freshness=local), e.g. to see when a write arrived here.</summary>
+    private static ReadFreshness Freshness(ControlRequest request) =>
+        request.Args?.GetValueOrDefault("freshness") switch
+        {
+            null or "latest" => ReadFreshness.Latest,
+            "local" => ReadFreshness.Local,
+            var other => throw new ControlException($"freshness must be latest or local, not '{other}'"),
+        };
+
+    /// <summary>
+    /// Creates keys through this node's KeyManager, the path an embedding host takes, and reports throughput and
+    /// latency. The keys are real (AES-256, Pre-Active, named PREFIX-N): run it on clusters meant for measuring.
+    /// </summary>
+    private async Task<ControlResponse> Load(LoadRequest load)
+    {
+        _log.Info("Control: load of {0} creations (concurrency {1}, rate {2})", load.Count, load.Concurrency, load.Rate?.ToString() ?? "unpaced");
+        var result = await LoadRunner.RunAsync(load,
+            i => _node.Keys.CreateSymmetricKeyAsync(SymmetricKeyAlgorithm.Aes, 256, [$"{load.Prefix}-{i}"]), _stop.Token);
+        _log.Info("Control: load done: {0}", result);
+        return ControlResponse.Done(result.ToString(), ControlJson.ToNode(result));
+    }
 
     private async Task<ControlResponse> Locate(ControlRequest request)
     {
@@ -216,6 +240,8 @@ public sealed class ControlServer : IAsyncDisposable
             ["revocations"] = _node.Revocations.Count,
             ["mode"] = mode.Restricted ? "restricted" : "normal",
             ["modeReason"] = mode.Reason,
+            ["gc"] = ControlJson.ToNode(GcActivity.Now()),
+            ["heapBytes"] = GC.GetTotalMemory(forceFullCollection: false),
             ["members"] = new JsonArray(state.Members.OrderBy(m => m, Member.AgeOrdering).Select(m => (JsonNode)new JsonObject
             {
                 ["address"] = m.Address.ToString(),
