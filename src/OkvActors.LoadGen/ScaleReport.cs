@@ -14,7 +14,8 @@ public sealed record NodeSample(string Node, int Pid, long RssBytes, long PeakRs
 public sealed record LoadPhase(double Seconds, double PerSecond, int Acknowledged, int TimedOut, int Failed, IReadOnlyDictionary<string, LoadResult> PerNode,
     IReadOnlyDictionary<string, double> CpuPercent);
 
-public sealed record VisibilityResult(LatencySummary Acknowledged, LatencySummary VisibleOnAll, int Samples, int NeverSeen);
+/// <summary>Write-to-visible samples; <c>NotAcknowledged</c> writes are left out of both latencies.</summary>
+public sealed record VisibilityResult(LatencySummary Acknowledged, LatencySummary VisibleOnAll, int Samples, int NeverSeen, int NotAcknowledged);
 
 public sealed record WipeResult(string Node, double RemovedAfterSeconds, double FullReplicaAfterRestartSeconds, double FullReplicaAfterKillSeconds, int Objects);
 
@@ -24,6 +25,7 @@ public sealed record ScaleReport(
     string Machine,
     ScaleOptions Options,
     int ShardCount,
+    IReadOnlyList<NodeSample> IdleEmpty,
     LoadPhase? Warmup,
     LoadPhase? Load,
     double? ConvergedAfterLoadSeconds,
@@ -58,13 +60,14 @@ public sealed record ScaleReport(
         }
 
         output.WriteLine();
-        output.WriteLine($"{"NODE",-8} {"RSS AFTER LOAD",-16} {"IDLE CPU",-10} {"IDLE GC (0/1/2, pause)",-26} {"RSS AT END",-12} PEAK RSS");
+        output.WriteLine($"{"NODE",-8} {"IDLE EMPTY",-11} {"RSS AFTER LOAD",-16} {"IDLE CPU",-10} {"IDLE GC (0/1/2, pause)",-26} {"RSS AT END",-12} PEAK RSS");
         foreach (var node in AtEnd)
         {
             var afterLoad = AfterLoad.FirstOrDefault(n => n.Node == node.Node);
             var idle = Idle.FirstOrDefault(n => n.Node == node.Node);
+            var empty = IdleEmpty.FirstOrDefault(n => n.Node == node.Node)?.CpuPercentOfOneCore is { } e ? $"{e:0.0}%" : "-";
             var gc = idle?.Gc is { } g ? $"{g.Gen0}/{g.Gen1}/{g.Gen2}, {g.PauseMs:0} ms" : "-";
-            output.WriteLine($"{node.Node,-8} {Mib(afterLoad?.RssBytes),-16} {(idle?.CpuPercentOfOneCore is { } cpu ? $"{cpu:0.0}%" : "-"),-10} {gc,-26} {Mib(node.RssBytes),-12} {Mib(node.PeakRssBytes)}");
+            output.WriteLine($"{node.Node,-8} {empty,-11} {Mib(afterLoad?.RssBytes),-16} {(idle?.CpuPercentOfOneCore is { } cpu ? $"{cpu:0.0}%" : "-"),-10} {gc,-26} {Mib(node.RssBytes),-12} {Mib(node.PeakRssBytes)}");
         }
 
         foreach (var note in Notes)
