@@ -106,7 +106,23 @@ public sealed class ScaleScenario(ClusterUnderTest cluster, ScaleOptions options
         var clock = Stopwatch.StartNew();
         var result = await work();
         var window = clock.Elapsed;
-        return (result, pids.ToDictionary(p => p.Key, p => Math.Round((ProcessStats.CpuTime(p.Value) - before[p.Key]) / window * 100, 1)));
+        var cpu = new Dictionary<string, double>();
+        foreach (var (node, pid) in pids)
+        {
+            try
+            {
+                cpu[node] = Math.Round((ProcessStats.CpuTime(pid) - before[node]) / window * 100, 1);
+            }
+            catch (IOException)
+            {
+                // A node that was downed (or crashed) meanwhile is a finding of the run, not a reason to lose it.
+                cpu[node] = double.NaN;
+                _notes.Add($"{node} (pid {pid}) exited during a measured phase; see its node.log");
+                Step($"  {node} (pid {pid}) has exited");
+            }
+        }
+
+        return (result, cpu);
     }
 
     private static string Describe(Dictionary<string, double> cpu) => string.Join(", ", cpu.Select(c => $"{c.Key} {c.Value:0}%"));
@@ -152,9 +168,16 @@ public sealed class ScaleScenario(ClusterUnderTest cluster, ScaleOptions options
         var samples = new List<NodeSample>();
         foreach (var node in Nodes)
         {
-            var pid = await cluster.Pid(node);
-            var (rss, peak) = ProcessStats.Memory(pid);
-            samples.Add(new NodeSample(node, pid, rss, peak));
+            try
+            {
+                var pid = await cluster.Pid(node);
+                var (rss, peak) = ProcessStats.Memory(pid);
+                samples.Add(new NodeSample(node, pid, rss, peak));
+            }
+            catch (Exception e) when (e is ControlException or IOException)
+            {
+                _notes.Add($"{node} could not be sampled: {e.Message}");
+            }
         }
 
         return samples;
@@ -327,9 +350,11 @@ public sealed class ScaleScenario(ClusterUnderTest cluster, ScaleOptions options
             $"p50 {visibility.VisibleOnAll.P50:0} ms, p99 {visibility.VisibleOnAll.P99:0} ms, max {visibility.VisibleOnAll.Max:0} ms", true, "-"));
         if (wipe is not null)
         {
-            targets.Add(new("wiped node back to a full replica", "< 30 s",
-                $"{wipe.FullReplicaAfterRestartSeconds:0.0} s after restart ({wipe.FullReplicaAfterKillSeconds:0.0} s after kill -9)",
-                wipe.FullReplicaAfterRestartSeconds < 30, Ratio(wipe.FullReplicaAfterRestartSeconds, 30, false)));
+            targets.Add(double.IsNaN(wipe.FullReplicaAfterRestartSeconds)
+                ? new("wiped node back to a full replica", "< 30 s", $"never (gave up {ConvergeTimeout.TotalMinutes:0} min after restart)", false, "0.00x")
+                : new("wiped node back to a full replica", "< 30 s",
+                    $"{wipe.FullReplicaAfterRestartSeconds:0.0} s after restart ({wipe.FullReplicaAfterKillSeconds:0.0} s after kill -9)",
+                    wipe.FullReplicaAfterRestartSeconds < 30, Ratio(wipe.FullReplicaAfterRestartSeconds, 30, false)));
         }
 
         var worstRss = memory.Max(n => n.PeakRssBytes);
