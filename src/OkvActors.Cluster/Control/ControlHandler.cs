@@ -5,6 +5,7 @@ using Akka.Cluster;
 using Akka.Event;
 using OkvActors.Cluster.Audit;
 using OkvActors.Cluster.Controller;
+using OkvActors.Cluster.Load;
 using OkvActors.Cluster.Hosting;
 using OkvActors.Cluster.Inspection;
 using OkvActors.Crypto.Keys;
@@ -73,7 +74,7 @@ public sealed partial class ControlHandler : IControlHandler
             wallet: request.Optional("wallet"))),
         "key-register" => Vault(SessionOf(request, caller).RegisterAsync(ObjectType.SymmetricKey, KeyManager.Algorithms.Aes, 256,
             Convert.FromBase64String(request.Arg("material")), [request.Arg("name")], wallet: request.Optional("wallet"))),
-        "key-get" => Vault(SessionOf(request, caller).GetAsync(request.Arg("uid"))),
+        "key-get" => Vault(SessionOf(request, caller).GetAsync(request.Arg("uid"), Freshness(request))),
         "key-activate" => Vault(SessionOf(request, caller).ActivateAsync(request.Arg("uid"))),
         "key-revoke" => Vault(SessionOf(request, caller).RevokeAsync(request.Arg("uid"), RevocationReason.CessationOfOperation)),
         "key-destroy" => Vault(SessionOf(request, caller).DestroyAsync(request.Arg("uid"))),
@@ -93,6 +94,7 @@ public sealed partial class ControlHandler : IControlHandler
         "wallet-delete" => Vault(SessionOf(request, caller).DeleteWalletAsync(request.Arg("name"))),
         "grant" => Vault(SessionOf(request, caller).GrantAsync(request.Arg("endpoint"), request.Arg("wallet"), ParseLevel(request.Arg("level")))),
         "shards" => Shards(),
+        "load" => Load(LoadRequest.Parse(request.Args)),
         _ => Inspect(request, caller),
     };
 
@@ -179,6 +181,29 @@ public sealed partial class ControlHandler : IControlHandler
         ["wallet"] = o.Wallet.Value,
     };
 
+    /// <summary>key-get reads the latest a majority holds unless asked for this node's replica (freshness=local), e.g. to see when a write arrived here.</summary>
+    private static ReadFreshness Freshness(ControlRequest request) =>
+        request.Optional("freshness") switch
+        {
+            null or "latest" => ReadFreshness.Latest,
+            "local" => ReadFreshness.Local,
+            var other => throw new ControlException($"freshness must be latest or local, not '{other}'"),
+        };
+
+    /// <summary>
+    /// Creates keys through this node's KeyManager, the path an embedding host takes, and reports throughput and
+    /// latency (the benchmarks' load generator drives it). The keys are real (AES-256, Pre-Active, named PREFIX-N):
+    /// run it on clusters meant for measuring.
+    /// </summary>
+    private async Task<ControlResponse> Load(LoadRequest load)
+    {
+        _log.Info("Control: load of {0} creations (concurrency {1}, rate {2})", load.Count, load.Concurrency, load.Rate?.ToString() ?? "unpaced");
+        var result = await LoadRunner.RunAsync(load,
+            i => _node.Keys.CreateSymmetricKeyAsync(SymmetricKeyAlgorithm.Aes, 256, [$"{load.Prefix}-{i}"]), CancellationToken.None);
+        _log.Info("Control: load done: {0}", result);
+        return ControlResponse.Done(result.ToString(), ControlJson.ToNode(result));
+    }
+
     private async Task<ControlResponse> Locate(ControlRequest request, Principal caller)
     {
         var filter = new LocateFilter(
@@ -236,6 +261,8 @@ public sealed partial class ControlHandler : IControlHandler
             ["subgroup"] = _node.Manifest.Subgroup,
             ["self"] = cluster.SelfAddress.ToString(),
             ["pid"] = Environment.ProcessId,
+            ["gc"] = ControlJson.ToNode(GcActivity.Now()),
+            ["heapBytes"] = GC.GetTotalMemory(forceFullCollection: false),
             ["selfStatus"] = cluster.SelfMember.Status.ToString(),
             ["leader"] = state.Leader?.ToString(),
             ["controller"] = oldestUp?.Address.ToString(),

@@ -31,6 +31,12 @@ public static class NodeConfig
               snapshot-store.sql { connection-string = "{{connection}}", provider-name = "{{provider}}" }
             }
             """);
+        if (manifest.ShardCount is { } shards)
+        {
+            // Recorded at init for the whole cluster: it wins over any operator HOCON.
+            perNode = ConfigurationFactory.ParseString($"okv.key-store.shard-count = {shards}").WithFallback(perNode);
+        }
+
         return perNode
             .WithFallback(operatorConfig)
             .WithFallback(OkvClusterSettings.DefaultConfig())

@@ -19,6 +19,9 @@ public enum NodeStage
 /// when the node's copy of the cluster KEK is sealed by an HSM (secrets/kek.hsm) instead of wrapped to
 /// its node key; it is left out of the JSON when absent, so node.json files written before it still read
 /// as "no HSM" and nodes without one write what they always wrote. The PIN is never recorded.
+/// <paramref name="ShardCount"/> is the cluster's key shard count, fixed at init and handed to every node it
+/// admits: a UID lives in the shard its hash names, so nodes that disagreed on the count would look for the
+/// same key in different shards.
 /// </summary>
 public sealed record NodeManifest(
     string Name,
@@ -32,7 +35,8 @@ public sealed record NodeManifest(
     string? Cluster = null,
     IReadOnlyList<string>? Seeds = null,
     bool Founder = false,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] HsmOptions? Hsm = null)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] HsmOptions? Hsm = null,
+    int? ShardCount = null)
 {
     private static readonly JsonSerializerOptions Options = new()
     {

@@ -93,10 +93,11 @@ public static class OkvCommandLine
         var subgroup = new Option<string>("--subgroup") { Description = "The first subgroup (data centre)", DefaultValueFactory = _ => defaults.Subgroup };
         var maxNodes = new Option<int>("--max-nodes") { DefaultValueFactory = _ => defaults.MaxNodes };
         var maxSkew = new Option<double>("--max-clock-skew") { Description = "Seconds", DefaultValueFactory = _ => defaults.MaxClockSkew.TotalSeconds };
+        var shardCount = ShardCountOption();
         var a = AddressOptions();
         var command = new Command("init", "Initialise a new cluster on this node, which becomes its controller (creates the CA and the KEK, sealed under the recovery passphrase)")
         {
-            Dir, cluster, name, subgroup, a.Host, a.Port, a.Kmip, a.Management, a.Https, PassphraseFile, maxNodes, maxSkew,
+            Dir, cluster, name, subgroup, a.Host, a.Port, a.Kmip, a.Management, a.Https, PassphraseFile, maxNodes, maxSkew, shardCount,
             HsmModule, HsmToken, HsmKeyLabel,
         };
         command.SetAction(parse => Handle(() =>
@@ -107,11 +108,17 @@ public static class OkvCommandLine
             var passphrase = Passphrase.Read(parse.GetValue(PassphraseFile), confirm: true);
             Console.WriteLine(Provisioning.Init(dir, parse.GetValue(cluster)!, parse.GetValue(name)!, parse.GetValue(subgroup)!,
                 Addresses(parse, a), passphrase, parse.GetValue(maxNodes), TimeSpan.FromSeconds(parse.GetValue(maxSkew)),
-                defaults.MaxDisableDuration, defaults.NodeCertificateValidity, hsm, pin));
+                defaults.MaxDisableDuration, defaults.NodeCertificateValidity, hsm, pin, parse.GetValue(shardCount)));
             return Task.FromResult(0);
         }));
         return command;
     }
+
+    /// <summary>Recorded at init and handed to every admitted node; unset, nodes use okv.key-store.shard-count (256).</summary>
+    private static Option<int?> ShardCountOption() => new("--shard-count")
+    {
+        Description = "Key shards, fixed for the cluster's life: about 250 objects per shard at its target size (4096 for 1M objects)",
+    };
 
     private static Command CandidateCommand()
     {
@@ -188,13 +195,14 @@ public static class OkvCommandLine
         var basePort = new Option<int?>("--base-port") { Description = "First remoting port; KMIP, management and HTTPS ports follow at +100, +200, +300" };
         var profile = new Option<string>("--profile") { DefaultValueFactory = _ => OperatorConfig.FastProfile };
         var maxNodes = new Option<int>("--max-nodes") { Description = "The cluster's size limit (2..16)", DefaultValueFactory = _ => ClusterPolicy.HighestMaxNodes };
+        var shardCount = ShardCountOption();
         var command = new Command("up", "Start a local cluster of N nodes, each its own process, through the real admission flow")
         {
-            nodes, dir, basePort, profile, maxNodes,
+            nodes, dir, basePort, profile, maxNodes, shardCount,
         };
         command.SetAction((parse, token) => Handle(() =>
             new ClusterLauncher(parse.GetValue(dir)!, parse.GetValue(nodes), parse.GetValue(basePort), parse.GetValue(profile)!,
-                parse.GetValue(maxNodes), Console.Out).Run(token)));
+                parse.GetValue(maxNodes), Console.Out, parse.GetValue(shardCount)).Run(token)));
         return command;
     }
 

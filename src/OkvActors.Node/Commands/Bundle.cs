@@ -4,9 +4,10 @@ namespace OkvActors.Node.Commands;
 
 /// <summary>
 /// What `okv admit` hands the candidate: its certificate, the cluster CA, and where the cluster is.
-/// Nothing secret: the KEK comes later, at admission, wrapped to the candidate's key.
+/// Nothing secret: the KEK comes later, at admission, wrapped to the candidate's key. The shard count is the
+/// one the cluster was initialised with (null: the cluster predates it and uses the configured default).
 /// </summary>
-public sealed record Bundle(string Cluster, string Name, string Certificate, string Ca, IReadOnlyList<string> Seeds)
+public sealed record Bundle(string Cluster, string Name, string Certificate, string Ca, IReadOnlyList<string> Seeds, int? ShardCount = null)
 {
     private static readonly JsonSerializerOptions Options = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 

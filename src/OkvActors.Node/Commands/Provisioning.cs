@@ -29,9 +29,14 @@ public static class Provisioning
 {
     private static readonly TimeSpan ControlTimeout = TimeSpan.FromSeconds(30);
 
+    /// <summary>Bounds for <c>--shard-count</c>: at least one shard, and few enough that shard keys stay four digits (okv-shard-NNNN).</summary>
+    public const int MinShardCount = 1;
+
+    public const int MaxShardCount = 9999;
+
     public static string Init(string dirPath, string cluster, string name, string subgroup, NodeAddresses addresses,
         string passphrase, int maxNodes, TimeSpan maxClockSkew, TimeSpan maxDisable, TimeSpan certificateValidity,
-        HsmOptions? hsm = null, string? hsmPin = null)
+        HsmOptions? hsm = null, string? hsmPin = null, int? shardCount = null)
     {
         var dir = new NodeDirectory(dirPath);
         dir.EnsureEmpty();
@@ -41,6 +46,11 @@ public static class Provisioning
         if (maxNodes is < ClusterPolicy.LowestMaxNodes or > ClusterPolicy.HighestMaxNodes)
         {
             throw new CliError($"--max-nodes must be between {ClusterPolicy.LowestMaxNodes} and {ClusterPolicy.HighestMaxNodes}, not {maxNodes}");
+        }
+
+        if (shardCount is < MinShardCount or > MaxShardCount)
+        {
+            throw new CliError($"--shard-count must be between {MinShardCount} and {MaxShardCount}, not {shardCount}");
         }
 
         PassphraseSeal.CheckStrength(passphrase);
@@ -62,7 +72,7 @@ public static class Provisioning
             WriteNodeKek(dir, kek, certificate.PublicKey, seal);
 
             var manifest = new NodeManifest(name, subgroup, addresses.Host, addresses.Port, addresses.KmipPort,
-                addresses.ManagementPort, addresses.HttpsPort, NodeStage.Member, cluster, null, Founder: true, Hsm: hsm);
+                addresses.ManagementPort, addresses.HttpsPort, NodeStage.Member, cluster, null, Founder: true, Hsm: hsm, ShardCount: shardCount);
             var policy = new ClusterPolicy(cluster, [subgroup], maxNodes, maxClockSkew, maxDisable);
             var founder = new NodeRecord(name, subgroup, NodeState.Active, csr.Fingerprint, manifest.RemotingAddress(cluster),
                 SoftwareVersion.Current, DateTimeOffset.UtcNow);
@@ -124,7 +134,7 @@ public static class Provisioning
         });
         using var certificate = ca.IssueNode(csr, certificateValidity);
         var seeds = await UpMembers(dir);
-        var bundle = new Bundle(manifest.Cluster!, csr.Name, Pem.Certificate(certificate), Pem.Certificate(ca.Certificate), seeds);
+        var bundle = new Bundle(manifest.Cluster!, csr.Name, Pem.Certificate(certificate), Pem.Certificate(ca.Certificate), seeds, manifest.ShardCount);
         File.WriteAllText(outPath, bundle.ToJson());
         return $"{approval}. Bundle for '{csr.Name}': {Path.GetFullPath(outPath)}\nOn the candidate: okv join --dir CANDIDATE_DIR --bundle {outPath}";
     }
@@ -209,7 +219,7 @@ public static class Provisioning
         Pem.WritePrivateFile(dir.SealedCaKeyFile, admitted.SealedCaKey);
         Pem.WritePrivateFile(dir.SealedKekFile, admitted.SealedKek);
         File.Delete(dir.CsrFile);
-        dir.WriteManifest(manifest with { Stage = NodeStage.Member, Cluster = admitted.ClusterName, Seeds = admitted.Seeds, Hsm = hsm });
+        dir.WriteManifest(manifest with { Stage = NodeStage.Member, Cluster = admitted.ClusterName, Seeds = admitted.Seeds, Hsm = hsm, ShardCount = bundle.ShardCount });
         return $"admitted: node '{manifest.Name}' is a member of cluster '{admitted.ClusterName}'. Start it with: okv run --dir {dir.Root}";
     }
 

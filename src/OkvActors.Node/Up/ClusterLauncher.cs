@@ -13,8 +13,9 @@ namespace OkvActors.Node.Up;
 /// production flow (init, run; then per node candidate, admit, join, run), each step a child `okv`
 /// process. Waits until every node is Up, writes DIR/cluster.json and stays until SIGTERM/Ctrl-C,
 /// when it stops the nodes gracefully. Run again on the same DIR, it restarts the nodes with their data.
+/// A shard count is recorded at init and reaches the other nodes through their bundles.
 /// </summary>
-public sealed class ClusterLauncher(string dir, int nodes, int? basePort, string profile, int maxNodes, TextWriter output)
+public sealed class ClusterLauncher(string dir, int nodes, int? basePort, string profile, int maxNodes, TextWriter output, int? shardCount = null)
 {
     private const string ClusterName = "okv";
     private const string Subgroup = "sg01";
@@ -73,7 +74,8 @@ public sealed class ClusterLauncher(string dir, int nodes, int? basePort, string
         OkvActors.Pki.Certificates.Pem.WritePrivateFile(PassphraseFile, Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)) + "\n");
         var first = AddressesOf(1);
         await Step("init node1", ["init", "--dir", NodeDir(1), "--cluster", ClusterName, "--name", "node1", "--subgroup", Subgroup,
-            .. AddressArgs(first), "--passphrase-file", PassphraseFile, "--max-nodes", maxNodes.ToString()]);
+            .. AddressArgs(first), "--passphrase-file", PassphraseFile, "--max-nodes", maxNodes.ToString(),
+            .. shardCount is { } shards ? new[] { "--shard-count", shards.ToString() } : []]);
         Start(1);
         await WaitUntilUp(1, 1, stop);
         for (var i = 2; i <= nodes; i++)

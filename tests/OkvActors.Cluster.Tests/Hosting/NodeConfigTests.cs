@@ -60,4 +60,19 @@ public sealed class NodeConfigTests
         Assert.Equal(4, OkvClusterSettings.Create(config).MaxNodes);
         Assert.Equal(TimeSpan.FromSeconds(15), OkvClusterSettings.Create(config).AskTimeout);
     }
+
+    [Fact]
+    public void The_shard_count_recorded_at_init_wins_over_the_operator_config()
+    {
+        var directory = new NodeDirectory(Path.Combine(Path.GetTempPath(), "okv-config-test"));
+        var operatorConfig = ConfigurationFactory.ParseString("okv.key-store.shard-count = 64");
+
+        var recorded = NodeConfig.For(Manifest with { ShardCount = 4096 }, directory, operatorConfig);
+        var unrecorded = NodeConfig.For(Manifest, directory, operatorConfig);
+        var defaults = NodeConfig.For(Manifest, directory, Config.Empty);
+
+        Assert.Equal(4096, KeyStore.KeyStoreSettings.Create(recorded).ShardCount);
+        Assert.Equal(64, KeyStore.KeyStoreSettings.Create(unrecorded).ShardCount);
+        Assert.Equal(256, KeyStore.KeyStoreSettings.Create(defaults).ShardCount);
+    }
 }

@@ -9,7 +9,7 @@ public sealed class NodeManifestTests
 {
     private static readonly NodeManifest Member = new(
         "node2", "sg02", "10.0.0.2", 4054, 5697, 9111, 8444, NodeStage.Member, "okv",
-        ["akka.ssl.tcp://okv@10.0.0.1:4053", "akka.ssl.tcp://okv@10.0.0.2:4054"], Founder: true);
+        ["akka.ssl.tcp://okv@10.0.0.1:4053", "akka.ssl.tcp://okv@10.0.0.2:4054"], Founder: true, ShardCount: 4096);
 
     [Fact]
     public void A_member_manifest_round_trips_through_json_with_every_field()
@@ -32,6 +32,7 @@ public sealed class NodeManifestTests
         Assert.Null(back.Cluster);
         Assert.Null(back.Seeds);
         Assert.False(back.Founder);
+        Assert.Null(back.ShardCount);
     }
 
     [Fact]
@@ -42,6 +43,7 @@ public sealed class NodeManifestTests
         Assert.Equal("member", json.RootElement.GetProperty("stage").GetString());
         Assert.Equal(9111, json.RootElement.GetProperty("managementPort").GetInt32());
         Assert.True(json.RootElement.GetProperty("founder").GetBoolean());
+        Assert.Equal(4096, json.RootElement.GetProperty("shardCount").GetInt32());
     }
 
     [Fact]

@@ -1,0 +1,48 @@
+using Akka.Actor;
+using OkvActors.Cluster.Load;
+using OkvActors.KeyStore.Model;
+using OkvActors.KeyStore.Vault;
+using Xunit;
+
+namespace OkvActors.Cluster.Tests.Load;
+
+public sealed class LoadRunnerTests
+{
+    private static readonly ManagedObject Stored = ManagedObject.Create("uid", ObjectType.SymmetricKey, 3, 256, [1, 2, 3],
+        new HybridLogicalClock("n").Now(), DateTimeOffset.UnixEpoch, ["k"]);
+
+    [Fact]
+    public void Replies_are_counted_as_acknowledged_timed_out_or_failed()
+    {
+        Assert.Equal(LoadOutcome.Acknowledged, LoadRunner.Classify(new ObjectStored(Stored), null));
+        Assert.Equal(LoadOutcome.TimedOut, LoadRunner.Classify(new WriteRefused("not confirmed", Restricted: false), null));
+        Assert.Equal(LoadOutcome.TimedOut, LoadRunner.Classify(null, new AskTimeoutException("ask")));
+        Assert.Equal(LoadOutcome.Failed, LoadRunner.Classify(new WriteRefused("restricted", Restricted: true), null));
+        Assert.Equal(LoadOutcome.Failed, LoadRunner.Classify(null, new InvalidOperationException("boom")));
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData(5000.0)]
+    public async Task Every_operation_runs_once_and_its_outcome_is_counted(double? rate)
+    {
+        var seen = new int[300];
+        Task<IVaultReply> Operation(int i)
+        {
+            Interlocked.Increment(ref seen[i]);
+            return i switch
+            {
+                _ when i % 100 == 1 => Task.FromResult<IVaultReply>(new WriteRefused("late", false)),
+                _ when i % 100 == 2 => throw new InvalidOperationException("broken"),
+                _ => Task.FromResult<IVaultReply>(new ObjectStored(Stored)),
+            };
+        }
+
+        var result = await LoadRunner.RunAsync(new LoadRequest(300, 8, rate, "t"), Operation);
+
+        Assert.All(seen, n => Assert.Equal(1, n));
+        Assert.Equal((300, 294, 3, 3), (result.Count, result.Acknowledged, result.TimedOut, result.Failed));
+        Assert.Equal(300, result.Latency.Samples);
+        Assert.NotNull(result.FirstFailure);
+    }
+}
