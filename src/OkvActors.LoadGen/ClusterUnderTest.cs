@@ -127,17 +127,7 @@ public sealed class ClusterUnderTest : IAsyncDisposable
     private static Process StartLogged(string[] args, string logFile)
     {
         var (file, prefix) = Okv();
-        var info = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
-        info.ArgumentList.Add("-c");
-        info.ArgumentList.Add("exec \"$0\" \"$@\" >>\"$OKV_LOAD_LOG\" 2>&1");
-        info.ArgumentList.Add(file);
-        foreach (var a in prefix.Concat(args))
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        info.Environment["OKV_LOAD_LOG"] = logFile;
-        return Process.Start(info) ?? throw new LoadGenException($"could not start okv {args[0]}");
+        return ClusterLauncher.StartDetached(file, prefix, args, logFile);
     }
 
     /// <summary>SIGTERM to what this program started (okv up stops its own nodes), then SIGKILL to whatever is left after 60 s.</summary>

@@ -309,6 +309,12 @@ public static class OkvProcess
     public static Process StartDetached(string[] args, string logFile)
     {
         var (file, prefix) = Self();
+        return StartDetached(file, prefix, args, logFile);
+    }
+
+    /// <summary>The same for another program (<paramref name="file"/> run with <paramref name="prefix"/> before the arguments).</summary>
+    public static Process StartDetached(string file, IEnumerable<string> prefix, string[] args, string logFile)
+    {
         var info = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
         info.ArgumentList.Add("-c");
         info.ArgumentList.Add("exec \"$0\" \"$@\" >>\"$OKV_LOG_FILE\" 2>&1");
@@ -319,7 +325,7 @@ public static class OkvProcess
         }
 
         info.Environment["OKV_LOG_FILE"] = logFile;
-        return Process.Start(info)!;
+        return Process.Start(info) ?? throw new CliError($"could not start {file} {args.FirstOrDefault()}");
     }
 
     public static void Terminate(Process process) => SysKill(process.Id, SigTerm);
