@@ -127,7 +127,7 @@ public sealed class ClusterUnderTest : IAsyncDisposable
     private static Process StartLogged(string[] args, string logFile)
     {
         var (file, prefix) = Okv();
-        return ClusterLauncher.StartDetached(file, prefix, args, logFile);
+        return OkvProcess.StartDetached(file, prefix, args, logFile);
     }
 
     /// <summary>SIGTERM to what this program started (okv up stops its own nodes), then SIGKILL to whatever is left after 60 s.</summary>
