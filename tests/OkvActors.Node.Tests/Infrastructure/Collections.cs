@@ -73,3 +73,21 @@ public sealed class KmipClusterCollection : ICollectionFixture<KmipCluster>
 {
     public const string Name = "kmip cluster";
 }
+
+/// <summary>A cluster okvctl steers (tail, leave, down, join, log level, approve); each test brings its nodes back.</summary>
+public sealed class OkvctlSteeringCluster() : LocalCluster(basePort: 34020);
+
+[CollectionDefinition(Name)]
+public sealed class OkvctlSteeringClusterCollection : ICollectionFixture<OkvctlSteeringCluster>
+{
+    public const string Name = "okvctl steering cluster";
+}
+
+/// <summary>A four-node cluster whose nodes okvctl disables, enables, removes and force-removes.</summary>
+public sealed class OkvctlLifecycleCluster() : LocalCluster(basePort: 34030, nodes: 4);
+
+[CollectionDefinition(Name)]
+public sealed class OkvctlLifecycleClusterCollection : ICollectionFixture<OkvctlLifecycleCluster>
+{
+    public const string Name = "okvctl lifecycle cluster";
+}
