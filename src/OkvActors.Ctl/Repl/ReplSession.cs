@@ -103,11 +103,14 @@ internal sealed class ReplSession(string target, OperatorIdentity identity, Time
         }
     }
 
-    private IReadOnlyList<string> Complete(IReadOnlyList<string> words, string partial) => words.Count switch
+    private IReadOnlyList<string> Complete(IReadOnlyList<string> words, string partial) => Candidates(_commands, words);
+
+    /// <summary>What Tab may complete after <paramref name="words"/>: a palette, then its verbs, then the verb's switches.</summary>
+    internal static IReadOnlyList<string> Candidates(IReadOnlyList<CommandInfo> commands, IReadOnlyList<string> words) => words.Count switch
     {
-        0 => _commands.Select(c => c.Palette).Append("exit").Distinct().ToArray(),
-        1 => _commands.Where(c => c.Palette == words[0] && c.Verb is not null).Select(c => c.Verb!).ToArray(),
-        _ => _commands.Where(c => c.Palette == words[0] && c.Verb == words[1]).SelectMany(c => c.Switches)
+        0 => commands.Select(c => c.Palette).Append("exit").Distinct().ToArray(),
+        1 => commands.Where(c => c.Palette == words[0] && c.Verb is not null).Select(c => c.Verb!).ToArray(),
+        _ => commands.Where(c => c.Palette == words[0] && c.Verb == words[1]).SelectMany(c => c.Switches)
             .Select(s => "--" + s.Name).Append("--json").ToArray(),
     };
 }

@@ -8,9 +8,15 @@ public static class Okvctl
 {
     public static string Dll => Path.Combine(AppContext.BaseDirectory, "okvctl.dll");
 
-    public static async Task<OkvResult> Run(IEnumerable<string> args, TimeSpan? timeout = null)
+    public static async Task<OkvResult> Run(IEnumerable<string> args, TimeSpan? timeout = null, string? stdin = null)
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = stdin is not null,
+            UseShellExecute = false,
+        };
         info.ArgumentList.Add(Dll);
         foreach (var a in args)
         {
@@ -19,6 +25,12 @@ public static class Okvctl
 
         info.Environment["NO_COLOR"] = "1";
         using var process = Process.Start(info)!;
+        if (stdin is not null)
+        {
+            await process.StandardInput.WriteAsync(stdin);
+            process.StandardInput.Close();
+        }
+
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));

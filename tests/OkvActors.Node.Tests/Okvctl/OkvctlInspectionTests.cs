@@ -24,6 +24,22 @@ public sealed class OkvctlInspectionTests(OkvctlCluster cluster)
     private static string[] Strings(JsonNode? array) => array!.AsArray().Select(n => n!.GetValue<string>()).ToArray();
 
     [Fact]
+    public async Task Without_a_command_okvctl_is_a_repl_with_a_prompt_that_runs_lines_reports_errors_and_exits()
+    {
+        var target = cluster.Management("node1");
+        var session = await Infrastructure.Okvctl.Run([target, "--cluster", Path.Combine(cluster.Root, "cluster.json")],
+            stdin: "cluster show\nno-such palette\nmode\nexit\ncluster leader\n");
+
+        Assert.Equal(0, session.ExitCode);
+        Assert.Contains($"[{target}] okv> ", session.Stdout);
+        Assert.Contains("Count: 3 nodes", session.Stdout);
+        Assert.Contains("okv> normal", session.Stdout);
+        Assert.Contains("okvctl: ", session.Stderr);
+        // Four prompts: the line after `exit` is never read.
+        Assert.Equal(4, session.Stdout.Split($"[{target}] okv> ").Length - 1);
+    }
+
+    [Fact]
     public async Task Cluster_verbs_show_three_up_members_the_leader_and_this_nodes_status()
     {
         var show = await Json("node2", "cluster", "show");
