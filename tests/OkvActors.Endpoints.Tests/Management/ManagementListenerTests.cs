@@ -169,17 +169,7 @@ public sealed class ManagementListenerTests : IAsyncLifetime
 
         Assert.True(first!.More);
         Assert.True(second!.More);
-        await WaitFor(() => _handler.StreamEnded.Task.IsCompleted);
-    }
-
-    private static async Task WaitFor(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "timed out");
-            await Task.Delay(50);
-        }
+        await _handler.StreamEnded.Task.WaitAsync(Patience);
     }
 
     /// <summary>Answers every command with its own name; `cluster-tail` streams a tick every 50 ms.</summary>
