@@ -14,6 +14,7 @@ public sealed class KeyStoreSettings
         WriteConsistencyName = c.GetString("write-consistency");
         WriteTimeout = c.GetTimeSpan("write-timeout");
         AskTimeout = c.GetTimeSpan("ask-timeout");
+        ChangeToAllTimeout = c.GetTimeSpan("change-to-all-timeout");
         if (ShardCount < 1)
         {
             throw new ConfigurationException("okv.key-store.shard-count must be at least 1");
@@ -32,6 +33,9 @@ public sealed class KeyStoreSettings
     public TimeSpan WriteTimeout { get; }
 
     public TimeSpan AskTimeout { get; }
+
+    /// <summary>How long a change waits for every reachable node before it is written with <see cref="WriteConsistency"/> instead.</summary>
+    public TimeSpan ChangeToAllTimeout { get; }
 
     public IWriteConsistency WriteConsistency => WriteConsistencyName switch
     {

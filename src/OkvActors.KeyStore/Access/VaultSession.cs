@@ -11,8 +11,8 @@ namespace OkvActors.KeyStore.Access;
 /// (an endpoint reaches its private wallet and the wallets its grants name; objects it may not see are
 /// "not found") and recorded in the audit trail with its outcome. The KMIP and REST servers open one
 /// per authenticated connection; the local control socket and embedding hosts act as an operator.
-/// Authorisation reads the registry from a majority (a grant or revocation acknowledged on any node
-/// counts at once); in restricted mode it falls back to this node's replica.
+/// Authorisation sees every acknowledged grant or revocation at once (<see cref="ReadFreshness.Acknowledged"/>);
+/// in restricted mode it uses this node's replica.
 /// </summary>
 public sealed class VaultSession(Principal principal, KeyManager keys, IAuditTrail audit)
 {
@@ -55,7 +55,7 @@ public sealed class VaultSession(Principal principal, KeyManager keys, IAuditTra
     public Task<IVaultReply> MacVerifyAsync(string uid, byte[] data, byte[] mac, CancellationToken ct = default) =>
         Use("MacVerify", uid, admit => keys.MacVerifyAsync(uid, data, mac, admit, ct), ct);
 
-    public async Task<IVaultReply> GetAsync(string uid, ReadFreshness freshness = ReadFreshness.Latest, CancellationToken ct = default)
+    public async Task<IVaultReply> GetAsync(string uid, ReadFreshness freshness = ReadFreshness.Acknowledged, CancellationToken ct = default)
     {
         var reply = await Store.GetAsync(uid, freshness, ct);
         if (reply is ObjectFound found)

@@ -301,8 +301,8 @@ public sealed class KeyManager(IKeyVault store, KeyEncryptionKey kek, HybridLogi
     private async Task<IVaultReply> WithMaterialAsync(string uid, Func<ManagedObject, bool> kind, string kindName, Usage usage,
         Func<ManagedObject, IVaultReply?>? admit, Func<ManagedObject, byte[], CryptoReply> operation, CancellationToken ct)
     {
-        // The latest state a majority holds: a key revoked on another node is refused here at once.
-        var reply = await store.GetAsync(uid, ReadFreshness.Latest, ct);
+        // Every acknowledged change counts: a key revoked on another node is refused here at once.
+        var reply = await store.GetAsync(uid, ReadFreshness.Acknowledged, ct);
         if (reply is not ObjectFound { Object: var o })
         {
             return reply;

@@ -10,16 +10,22 @@ using AkkaCluster = Akka.Cluster.Cluster;
 namespace OkvActors.KeyStore.Vault;
 
 /// <summary>
-/// This node's door to the replicated key store. Reads are local (every node holds every shard); a write
-/// is an Update of the object's shard through the Replicator with the configured consistency, answered
-/// only when that quorum holds it. A change runs inside the Replicator's modify function, so the lifecycle
-/// check and the write it allows see the same replica. Tracks reachability to know when the node is in
-/// restricted (read-only) mode, and then refuses writes at once instead of letting them time out.
+/// This node's door to the replicated key store. Reads are served from this node's replica (every node
+/// holds every shard) once it is confirmed current (<see cref="ConfirmedReplicas"/>); a write is an Update
+/// of the object's shard through the Replicator with the configured consistency, answered only when that
+/// quorum holds it, and a change to an existing object or to the access registry goes to every reachable
+/// node, so confirmed replicas stay current without a read from other nodes. A change runs inside the
+/// Replicator's modify function, so the lifecycle check and the write it allows see the same replica.
+/// Tracks reachability to know when the node is in restricted (read-only) mode, and then refuses writes
+/// at once instead of letting them time out.
 /// </summary>
 public sealed class KeyVaultActor : ReceiveActor
 {
-    /// <summary>Who asked about which object; for a write also the object as written (set inside modify).</summary>
-    private sealed record Pending(IActorRef ReplyTo, string Uid)
+    /// <summary>
+    /// A write of an object: who asked, the object as written (set inside modify), and whether it went to
+    /// every reachable node (if that times out it is written again with the configured consistency).
+    /// </summary>
+    private sealed record Pending(IActorRef ReplyTo, string Uid, bool ToAll)
     {
         public ManagedObject? Written { get; set; }
     }
@@ -27,16 +33,18 @@ public sealed class KeyVaultActor : ReceiveActor
     /// <summary>A change waiting for its majority read; then it becomes a write.</summary>
     private sealed record PendingChange(IActorRef ReplyTo, ChangeObject Change);
 
-    /// <summary>A read that missed locally and asked a majority.</summary>
-    private sealed record PendingRead(IActorRef ReplyTo, string Uid);
+    /// <summary>
+    /// A read of an object's shard (<paramref name="Uid"/>) or of the access registry (Uid null). A
+    /// majority read that answers confirms the replica for its epoch; a local read of a confirmed replica
+    /// that misses the object asks a majority (<paramref name="MajorityOnMiss"/>).
+    /// </summary>
+    private sealed record PendingRead(IActorRef ReplyTo, IKey Key, string? Uid, bool Majority, bool MajorityOnMiss, int Epoch);
 
     /// <summary>An access change waiting for its quorum; the registry as written is set inside modify.</summary>
-    private sealed record PendingAccess(IActorRef ReplyTo)
+    private sealed record PendingAccess(IActorRef ReplyTo, bool ToAll)
     {
         public AccessRegistry? Written { get; set; }
     }
-
-    private sealed record PendingAccessRead(IActorRef ReplyTo, bool Majority);
 
     private sealed record PendingAccessChange(IActorRef ReplyTo, ChangeAccess Change);
 
@@ -63,13 +71,15 @@ public sealed class KeyVaultActor : ReceiveActor
     private readonly IActorRef _replicator = DistributedData.Get(Context.System).Replicator;
     private readonly AkkaCluster _cluster = AkkaCluster.Get(Context.System);
     private readonly KeyStoreSettings _settings;
+    private readonly ConfirmedReplicas _confirmed = new();
     private ModeStatus _mode = WriteQuorum.Evaluate(1, 1);
     private int _expected;
 
     public KeyVaultActor(KeyStoreSettings settings)
     {
         _settings = settings;
-        Receive<StoreObject>(s => Write(s.Object.Uid, _ => s.Object));
+        // A new object goes to the configured quorum; a node that lacks it yet asks a majority when read.
+        Receive<StoreObject>(s => Write(s.Object.Uid, _ => s.Object, Sender, toAll: false));
         // A change first reads a majority, so it is judged against every acknowledged write (a majority
         // read meets every majority write), then runs against the merged local replica.
         Receive<ChangeObject>(c => _replicator.Tell(new Get(KeyOf(c.Uid), new ReadMajority(_settings.WriteTimeout), new PendingChange(Sender, c))));
@@ -86,40 +96,38 @@ public sealed class KeyVaultActor : ReceiveActor
                     replyTo.Tell(new ObjectNotFound(change.Uid));
                     break;
                 default:
-                    Write(change.Uid, shard => change.Change(shard.Get(change.Uid) ?? throw new MissingObject(change.Uid)), replyTo);
+                    Write(change.Uid, shard => change.Change(shard.Get(change.Uid) ?? throw new MissingObject(change.Uid)), replyTo, WritesReachEveryone);
                     break;
             }
         });
-        Receive<GetObject>(g => _replicator.Tell(g.Freshness == ReadFreshness.Latest && !_mode.Restricted
-            ? new Get(KeyOf(g.Uid), new ReadMajority(_settings.WriteTimeout), new PendingRead(Sender, g.Uid))
-            : new Get(KeyOf(g.Uid), ReadLocal.Instance, new Pending(Sender, g.Uid))));
-        // No majority answered: serve this node's replica rather than nothing.
-        Receive<GetFailure>(r => r.Request is PendingRead, response =>
-        {
-            var pending = (PendingRead)response.Request!;
-            _replicator.Tell(new Get(KeyOf(pending.Uid), ReadLocal.Instance, new Pending(pending.ReplyTo, pending.Uid)));
-        });
+        Receive<GetObject>(g => Read(KeyOf(g.Uid), g.Uid, g.Freshness));
+        Receive<GetAccess>(g => Read(AccessKey, null, g.Freshness));
         Receive<IGetResponse>(r => r.Request is PendingRead, response =>
         {
-            var pending = (PendingRead)response.Request!;
-            pending.ReplyTo.Tell(Found(response, pending.Uid));
-        });
-        Receive<GetMode>(_ => Sender.Tell(_mode));
-        Receive<GetAccess>(g => _replicator.Tell(g.Freshness == ReadFreshness.Latest && !_mode.Restricted
-            ? new Get(AccessKey, new ReadMajority(_settings.WriteTimeout), new PendingAccessRead(Sender, true))
-            : new Get(AccessKey, ReadLocal.Instance, new PendingAccessRead(Sender, false))));
-        Receive<IGetResponse>(r => r.Request is PendingAccessRead, response =>
-        {
-            var (replyTo, majority) = (PendingAccessRead)response.Request!;
-            if (response is GetFailure && majority)
+            var read = (PendingRead)response.Request!;
+            if (read.Majority && response is GetFailure)
             {
                 // No majority answered: this node's replica rather than nothing.
-                _replicator.Tell(new Get(AccessKey, ReadLocal.Instance, new PendingAccessRead(replyTo, false)));
+                _replicator.Tell(new Get(read.Key, ReadLocal.Instance, read with { Majority = false, MajorityOnMiss = false }));
                 return;
             }
 
-            replyTo.Tell(new AccessFound(response is GetSuccess { Data: AccessRegistry registry } ? registry : AccessRegistry.Empty));
+            if (read.Majority)
+            {
+                _confirmed.Confirm(read.Key.Id, read.Epoch);
+            }
+            else if (read.MajorityOnMiss && read.Uid is not null && Found(response, read.Uid) is ObjectNotFound)
+            {
+                // Not here yet: created on another node a moment ago, acknowledged by a majority without us.
+                _replicator.Tell(new Get(read.Key, new ReadMajority(_settings.WriteTimeout), read with { Majority = true, MajorityOnMiss = false }));
+                return;
+            }
+
+            read.ReplyTo.Tell(read.Uid is null
+                ? new AccessFound(response is GetSuccess { Data: AccessRegistry registry } ? registry : AccessRegistry.Empty)
+                : Found(response, read.Uid));
         });
+        Receive<GetMode>(_ => Sender.Tell(_mode));
         // Like an object change, an access change is judged against a majority's merged registry first.
         Receive<ChangeAccess>(c =>
         {
@@ -141,8 +149,8 @@ public sealed class KeyVaultActor : ReceiveActor
                 return;
             }
 
-            var pending = new PendingAccess(replyTo);
-            _replicator.Tell(new Update(AccessKey, AccessRegistry.Empty, _settings.WriteConsistency, existing =>
+            var pending = new PendingAccess(replyTo, WritesReachEveryone);
+            _replicator.Tell(new Update(AccessKey, AccessRegistry.Empty, ConsistencyFor(pending.ToAll), existing =>
             {
                 pending.Written = change.Change((AccessRegistry)existing);
                 return pending.Written;
@@ -151,6 +159,12 @@ public sealed class KeyVaultActor : ReceiveActor
         Receive<IUpdateResponse>(r => r.Request is PendingAccess, response =>
         {
             var pending = (PendingAccess)response.Request!;
+            if (response is UpdateTimeout && pending.ToAll)
+            {
+                WriteAgain(AccessKey, AccessRegistry.Empty, pending with { ToAll = false });
+                return;
+            }
+
             pending.ReplyTo.Tell(response switch
             {
                 UpdateSuccess => new AccessChanged(pending.Written!),
@@ -187,14 +201,15 @@ public sealed class KeyVaultActor : ReceiveActor
             _expected = e.Count;
             EvaluateMode();
         });
-        Receive<IGetResponse>(r => r.Request is Pending, response =>
-        {
-            var pending = (Pending)response.Request!;
-            pending.ReplyTo.Tell(Found(response, pending.Uid));
-        });
         Receive<IUpdateResponse>(r => r.Request is Pending, response =>
         {
             var pending = (Pending)response.Request!;
+            if (response is UpdateTimeout && pending.ToAll)
+            {
+                WriteAgain(KeyOf(pending.Uid), KeyShard.Empty, pending with { ToAll = false });
+                return;
+            }
+
             pending.ReplyTo.Tell(response switch
             {
                 UpdateSuccess => new ObjectStored(pending.Written!),
@@ -220,16 +235,19 @@ public sealed class KeyVaultActor : ReceiveActor
                 _members[e.Member.Address] = e.Member.Status;
             }
 
+            _confirmed.DoubtAll();
             EvaluateMode();
         });
         Receive<ClusterEvent.UnreachableMember>(e =>
         {
             _unreachable.Add(e.Member.Address);
+            _confirmed.DoubtAll();
             EvaluateMode();
         });
         Receive<ClusterEvent.ReachableMember>(e =>
         {
             _unreachable.Remove(e.Member.Address);
+            _confirmed.DoubtAll();
             EvaluateMode();
         });
     }
@@ -247,23 +265,50 @@ public sealed class KeyVaultActor : ReceiveActor
     private static IVaultReply Found(IGetResponse response, string uid) =>
         response is GetSuccess { Data: KeyShard shard } && shard.Get(uid) is { } found ? new ObjectFound(found) : new ObjectNotFound(uid);
 
-    private void Write(string uid, Func<KeyShard, ManagedObject> change, IActorRef? replyTo = null)
+    private void Write(string uid, Func<KeyShard, ManagedObject> change, IActorRef replyTo, bool toAll)
     {
-        replyTo ??= Sender;
         if (_mode.Restricted)
         {
             replyTo.Tell(new WriteRefused(_mode.Reason, true));
             return;
         }
 
-        var pending = new Pending(replyTo, uid);
-        _replicator.Tell(new Update(KeyOf(uid), KeyShard.Empty, _settings.WriteConsistency, existing =>
+        var pending = new Pending(replyTo, uid, toAll);
+        _replicator.Tell(new Update(KeyOf(uid), KeyShard.Empty, ConsistencyFor(toAll), existing =>
         {
             var shard = (KeyShard)existing;
             var next = shard.Put(change(shard));
             pending.Written = next.Get(uid);
             return next;
         }, pending));
+    }
+
+    /// <summary>
+    /// Changes go to every node while every member is reachable (and the configured consistency is the
+    /// default majority): then every confirmed replica holds every acknowledged change.
+    /// </summary>
+    private bool WritesReachEveryone => _settings.WriteConsistencyName == "majority" && _unreachable.Count == 0;
+
+    private IWriteConsistency ConsistencyFor(bool toAll) => toAll ? new WriteAll(_settings.ChangeToAllTimeout) : _settings.WriteConsistency;
+
+    /// <summary>
+    /// A write to every node timed out (a member crashed and is not yet detected, or is slow): this node's
+    /// replica already holds it, so the unchanged replica is written again with the configured consistency,
+    /// which decides whether the write is acknowledged. Members it missed are no longer confirmed current.
+    /// </summary>
+    private void WriteAgain<T>(IKey key, T empty, object pending) where T : IReplicatedData
+    {
+        _confirmed.DoubtAll();
+        _replicator.Tell(new Update(key, empty, _settings.WriteConsistency, existing => existing, pending));
+    }
+
+    /// <summary>Where a read is answered: this node's replica when confirmed (or asked for), else a majority.</summary>
+    private void Read(IKey key, string? uid, ReadFreshness freshness)
+    {
+        var local = _mode.Restricted || freshness == ReadFreshness.Local
+            || (freshness == ReadFreshness.Acknowledged && _confirmed.IsConfirmed(key.Id));
+        var read = new PendingRead(Sender, key, uid, !local, local && freshness == ReadFreshness.Acknowledged && !_mode.Restricted, _confirmed.Epoch);
+        _replicator.Tell(new Get(key, local ? ReadLocal.Instance : new ReadMajority(_settings.WriteTimeout), read));
     }
 
     /// <summary>Counts members from the events themselves (the cluster's read view may lag behind them).</summary>

@@ -12,7 +12,7 @@ public interface IKeyVault
 {
     Task<IVaultReply> StoreAsync(ManagedObject managedObject, CancellationToken cancellationToken = default);
 
-    Task<IVaultReply> GetAsync(string uid, ReadFreshness freshness = ReadFreshness.Latest, CancellationToken cancellationToken = default);
+    Task<IVaultReply> GetAsync(string uid, ReadFreshness freshness = ReadFreshness.Acknowledged, CancellationToken cancellationToken = default);
 
     Task<IVaultReply> ChangeAsync(string uid, Func<ManagedObject, ManagedObject> change, CancellationToken cancellationToken = default);
 
@@ -33,7 +33,7 @@ public sealed class KeyVaultClient(IActorRef vault, KeyStoreSettings settings) :
     public Task<IVaultReply> StoreAsync(ManagedObject managedObject, CancellationToken cancellationToken = default) =>
         Ask(new StoreObject(managedObject), cancellationToken);
 
-    public Task<IVaultReply> GetAsync(string uid, ReadFreshness freshness = ReadFreshness.Latest, CancellationToken cancellationToken = default) =>
+    public Task<IVaultReply> GetAsync(string uid, ReadFreshness freshness = ReadFreshness.Acknowledged, CancellationToken cancellationToken = default) =>
         Ask(new GetObject(uid, freshness), cancellationToken);
 
     public Task<IVaultReply> ChangeAsync(string uid, Func<ManagedObject, ManagedObject> change, CancellationToken cancellationToken = default) =>

@@ -21,11 +21,10 @@ public sealed record ChangeObject(string Uid, Func<ManagedObject, ManagedObject>
 public sealed record LocateObjects(LocateFilter Filter, Func<ManagedObject, bool>? Visible = null) : IVaultCommand;
 
 /// <summary>
-/// Reads the access registry (endpoints, wallets, grants). Latest (the default) merges a majority's
-/// replicas, so a grant or revocation acknowledged anywhere counts at once; falls back to this node's
-/// replica when no majority answers.
+/// Reads the access registry (endpoints, wallets, grants). Acknowledged (the default) sees every grant
+/// or revocation acknowledged anywhere, from this node's replica whenever it can (see <see cref="ReadFreshness"/>).
 /// </summary>
-public sealed record GetAccess(ReadFreshness Freshness = ReadFreshness.Latest) : IVaultCommand;
+public sealed record GetAccess(ReadFreshness Freshness = ReadFreshness.Acknowledged) : IVaultCommand;
 
 /// <summary>Changes the access registry with the configured write consistency; the change may refuse with <see cref="AccessChangeException"/>.</summary>
 public sealed record ChangeAccess(Func<AccessRegistry, AccessRegistry> Change) : IVaultCommand;
@@ -37,13 +36,23 @@ public enum ReadFreshness
     Local,
 
     /// <summary>
-    /// Merged from a majority, so every acknowledged write is seen (a majority read meets every majority
-    /// write); falls back to the local replica when no majority answers (restricted mode keeps serving).
+    /// Merged from a majority on every read, so every acknowledged write is seen (a majority read meets
+    /// every majority write); falls back to the local replica when no majority answers (restricted mode
+    /// keeps serving). Each read moves whole shards between nodes: for operators and writes, not hot paths.
     /// </summary>
     Latest,
+
+    /// <summary>
+    /// Every acknowledged write is seen, as with <see cref="Latest"/>, but answered from this node's
+    /// replica once that replica is confirmed (<see cref="ConfirmedReplicas"/>): changes are written to
+    /// every reachable node, and a replica is read from a majority again after any change in reachability.
+    /// An object missing here (created on another node a moment ago) is looked for on a majority. The
+    /// default for endpoints, embedding hosts and cryptographic use.
+    /// </summary>
+    Acknowledged,
 }
 
-public sealed record GetObject(string Uid, ReadFreshness Freshness = ReadFreshness.Latest) : IVaultCommand;
+public sealed record GetObject(string Uid, ReadFreshness Freshness = ReadFreshness.Acknowledged) : IVaultCommand;
 
 public sealed record GetMode : IVaultCommand
 {

@@ -121,6 +121,47 @@ public sealed class KeyVaultClusterTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public async Task A_change_acknowledged_while_every_member_is_reachable_is_in_every_replica_when_acknowledged()
+    {
+        var a = VaultOn(Sys);
+        var b = VaultOn(_b);
+        var c = VaultOn(_c);
+        var key = NewKey("a");
+        Expect<ObjectStored>(await a.StoreAsync(key), "store on a");
+        // A creation goes to a majority only; c finds it anyway (it asks a majority for what it lacks).
+        Expect<ObjectFound>(await c.GetAsync(key.Uid), "acknowledged read on c");
+
+        Expect<ObjectStored>(await a.ActivateAsync(key.Uid, DateTimeOffset.UtcNow), "activate on a");
+        var onB = Expect<ObjectFound>(await b.GetAsync(key.Uid, ReadFreshness.Local), "local read on b");
+        var onC = Expect<ObjectFound>(await c.GetAsync(key.Uid, ReadFreshness.Local), "local read on c");
+        Expect<ObjectStored>(await c.RevokeAsync(key.Uid, RevocationReason.KeyCompromise, DateTimeOffset.UtcNow), "revoke on c");
+        var revokedOnA = Expect<ObjectFound>(await a.GetAsync(key.Uid, ReadFreshness.Local), "local read on a");
+        var revokedOnB = Expect<ObjectFound>(await b.GetAsync(key.Uid, ReadFreshness.Local), "local read on b");
+
+        // No waiting in between: the change was written to every replica before it was acknowledged.
+        Assert.Equal(LifecycleState.Active, onB.Object.State);
+        Assert.Equal(LifecycleState.Active, onC.Object.State);
+        Assert.Equal(LifecycleState.Compromised, revokedOnA.Object.State);
+        Assert.Equal(LifecycleState.Compromised, revokedOnB.Object.State);
+    }
+
+    [Fact]
+    public async Task A_change_made_while_a_member_has_crashed_unnoticed_is_still_acknowledged_by_the_majority()
+    {
+        var a = VaultOn(Sys);
+        var b = VaultOn(_b);
+        var key = NewKey("a");
+        Expect<ObjectStored>(await a.StoreAsync(key), "store on a");
+
+        await _c.Terminate();
+        Assert.Equal(3, (await a.ModeAsync()).Reachable); // not yet detected: the change is tried on all three
+        var activated = await a.ActivateAsync(key.Uid, DateTimeOffset.UtcNow);
+
+        Assert.Equal(LifecycleState.Active, Expect<ObjectStored>(activated, "activate on a").Object.State);
+        Assert.Equal(LifecycleState.Active, Expect<ObjectFound>(await b.GetAsync(key.Uid, ReadFreshness.Local), "local read on b").Object.State);
+    }
+
+    [Fact]
     public async Task A_node_that_sees_fewer_than_a_majority_of_the_expected_members_is_restricted()
     {
         var settings = KeyStoreSettings.Create(Sys);
