@@ -9,10 +9,13 @@ namespace OkvActors.Cluster.Audit;
 /// <c>okv-audit-{node}</c>). Each <see cref="RecordAudit"/> becomes one journalled <see cref="AuditEntry"/>
 /// linked to the one before; the journal is the log and this actor never deletes from it.
 /// <para>
-/// It keeps only the head (last sequence and hash) in memory. <see cref="Persist{TEvent}(TEvent, Action{TEvent})"/>,
-/// not PersistAsync: commands wait while an entry is being written, so each entry is stamped with the head
-/// its predecessor left, which is what makes the order of the journal the order of the chain. Snapshots
-/// every <c>snapshot-every</c> entries hold just the head, so recovery replays at most that many entries.
+/// It keeps only heads (sequence and hash) in memory: the tail, the last entry handed to the journal, and the
+/// head, the last one the journal confirmed. Each entry is stamped from the tail when its command arrives and
+/// handed over with PersistAsync, so the journal's order (the order of the calls) is the chain's order, and
+/// entries that arrive while a write is in flight go to the journal together in one write (Akka's persistent
+/// actor batches them): every operation on the node is audited, so one disk write per entry would cap the
+/// node's operations per second. An entry is acknowledged only once it is written. Snapshots every
+/// <c>snapshot-every</c> entries hold just the head, so recovery replays at most that many entries.
 /// Reads and verification go straight to the journal through a short-lived <see cref="AuditReader"/>,
 /// so the log never has to fit in memory and recording goes on meanwhile.
 /// </para>
@@ -28,6 +31,7 @@ public sealed class AuditLogActor : ReceivePersistentActor
     private readonly int _pageSize;
     private readonly TimeProvider _time;
     private AuditHead _head = AuditHead.Genesis;
+    private AuditHead _tail = AuditHead.Genesis;
 
     public AuditLogActor(string node, int snapshotEvery, int pageSize, TimeProvider time)
     {
@@ -37,12 +41,14 @@ public sealed class AuditLogActor : ReceivePersistentActor
         _time = time;
         PersistenceId = PersistenceIdOf(node);
 
-        Recover<SnapshotOffer>(offer => _head = (AuditHead)offer.Snapshot);
+        Recover<SnapshotOffer>(offer => _head = _tail = (AuditHead)offer.Snapshot);
         Recover<AuditEntry>(Recovered);
 
         Command<RecordAudit>(Record);
-        Command<ReadAudit>(read => Read(AuditReader.ForRead(Math.Max(1, read.FromSequence), Math.Clamp(read.Max, 0, _pageSize))));
-        Command<VerifyAudit>(_ => Read(AuditReader.ForVerify(_head, _pageSize)));
+        // Deferred until every entry handed to the journal before them is written: a read sees what was recorded
+        // before it was asked for, and verification checks the journal against the head it really ends at.
+        Command<ReadAudit>(read => DeferAsync(read, r => Read(AuditReader.ForRead(Math.Max(1, r.FromSequence), Math.Clamp(r.Max, 0, _pageSize)))));
+        Command<VerifyAudit>(verify => DeferAsync(verify, _ => Read(AuditReader.ForVerify(_head, _pageSize))));
         Command<SaveSnapshotSuccess>(s => DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1)));
         Command<SaveSnapshotFailure>(f => _log.Warning("Audit head snapshot failed (recovery replays more): {0}", f.Cause.Message));
         Command<DeleteSnapshotsSuccess>(_ => { });
@@ -73,7 +79,7 @@ public sealed class AuditLogActor : ReceivePersistentActor
             _log.Error("Audit log {0}: entry {1} does not follow entry {2}; run VerifyAudit", PersistenceId, entry.Sequence, _head.Sequence);
         }
 
-        _head = new AuditHead(entry.Sequence, entry.Hash);
+        _head = _tail = new AuditHead(entry.Sequence, entry.Hash);
     }
 
     private void Record(RecordAudit request)
@@ -89,9 +95,10 @@ public sealed class AuditLogActor : ReceivePersistentActor
         }
 
         var detail = request.Detail is { Length: > MaxDetailLength } text ? text[..(MaxDetailLength - 1)] + "…" : request.Detail;
-        var entry = AuditChain.Next(_head, _time.GetUtcNow(), _node, request.Who, request.Operation, request.ObjectUid, request.Result, detail);
+        var entry = AuditChain.Next(_tail, _time.GetUtcNow(), _node, request.Who, request.Operation, request.ObjectUid, request.Result, detail);
+        _tail = new AuditHead(entry.Sequence, entry.Hash);
         var sender = Sender;
-        Persist(entry, stored =>
+        PersistAsync(entry, stored =>
         {
             _head = new AuditHead(stored.Sequence, stored.Hash);
             sender.Tell(new AuditRecorded(stored.Sequence, stored.Hash));
@@ -117,8 +124,10 @@ public sealed class AuditLogActor : ReceivePersistentActor
 
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
     {
-        // The head did not move, so the next entry takes the rejected one's sequence and the chain stays whole.
+        // Entries after it may already be chained to it: stop, so the log restarts from what the journal holds
+        // (its supervisor restarts it) and chains on from there. Callers of the rejected entry see no AuditRecorded.
         _log.Error(cause, "Audit log {0}: entry {1} was rejected by the journal", PersistenceId, ((AuditEntry)@event).Sequence);
         base.OnPersistRejected(cause, @event, sequenceNr);
+        Context.Stop(Self);
     }
 }

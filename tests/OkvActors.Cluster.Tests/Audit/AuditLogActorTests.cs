@@ -147,6 +147,39 @@ public sealed class AuditLogActorTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void Records_sent_together_are_chained_in_arrival_order_acknowledged_once_written_and_verify_while_more_arrive()
+    {
+        var log = Sys.ActorOf(LogProps(snapshotEvery: 16));
+        const int count = 200;
+
+        // Nobody waits for an acknowledgement before sending the next: most arrive while a write is in flight.
+        for (var i = 1; i <= count; i++)
+        {
+            log.Tell(new RecordAudit("cn=endpoint1", "Get", $"uid-{i}", AuditEntry.Success));
+        }
+
+        log.Tell(VerifyAudit.Instance); // deferred behind the 200 entries
+        for (var i = 1; i <= count; i++)
+        {
+            log.Tell(new RecordAudit("cn=endpoint2", "Encrypt", $"uid-{i}", AuditEntry.Success));
+        }
+
+        // The verdict comes from a reader that starts once the first 200 are written, so it may overtake later acknowledgements.
+        var replies = ReceiveN(2 * count + 1);
+        var verified = Assert.IsType<AuditChainValid>(Assert.Single(replies.OfType<IAuditVerification>()));
+        var recorded = replies.OfType<AuditRecorded>().ToArray();
+
+        Assert.Equal(Enumerable.Range(1, 2 * count).Select(i => (long)i), recorded.Select(r => r.Sequence));
+        // It checked at least the first 200 against the head they left (the journal may already hold more).
+        Assert.InRange(verified.Head.Sequence, count, 2 * count);
+        Assert.Equal(recorded[verified.Head.Sequence - 1].Hash, verified.Head.Hash);
+        var entries = ReadAll(log);
+        Assert.Equal(recorded.Select(r => r.Hash), entries.Select(e => e.Hash));
+        Assert.Equal(Enumerable.Range(1, count).Select(i => $"uid-{i}"), entries.Take(count).Select(e => e.ObjectUid));
+        Assert.Equal(new AuditChainValid(2 * count, new AuditHead(2 * count, recorded[^1].Hash)), Verify(log));
+    }
+
+    [Fact]
     public async Task The_log_exports_as_json_lines_that_read_back_and_verify()
     {
         var log = Sys.ActorOf(LogProps(pageSize: 2));
