@@ -337,8 +337,8 @@ public sealed class KmipOperations(VaultSession session, ProtocolVersion version
         var uid = payload.RequiredText(Tag.UniqueIdentifier);
         var attribute = payload.Find(Tag.Attribute) is { } item
             ? AttributeCodec.ReadAttributeItem(item)
-            : payload.Find(Tag.NewAttribute) is { } newAttribute
-                ? AttributeCodec.Read(newAttribute).FirstOrDefault()
+            : (payload.Find(Tag.NewAttribute) ?? payload.Find(Tag.CurrentAttribute)) is { } newOrCurrent
+                ? AttributeCodec.Read(newOrCurrent).FirstOrDefault()
                 : payload.Find(Tag.AttributeReference) is { } reference
                     ? new KmipAttribute(ReferenceName(reference), TtlvItem.TextString(Tag.AttributeValue, ""))
                     : null;

@@ -49,7 +49,9 @@ public static class AttributeCodec
     private static List<KmipAttribute> Read(TtlvItem container, bool onlyAttributeItems)
     {
         container.AsStructure();
-        var byTag = !onlyAttributeItems && container.Tag is Tag.Attributes or Tag.CommonAttributes or Tag.PrivateKeyAttributes or Tag.PublicKeyAttributes;
+        // 2.0 containers hold attributes by their own tags; so do 2.0 Add/Modify/Delete Attribute's New and Current Attribute.
+        var byTag = !onlyAttributeItems && container.Tag is Tag.Attributes or Tag.CommonAttributes or Tag.PrivateKeyAttributes or Tag.PublicKeyAttributes
+            or Tag.NewAttribute or Tag.CurrentAttribute;
         var attributes = new List<KmipAttribute>();
         foreach (var child in container.Children)
         {

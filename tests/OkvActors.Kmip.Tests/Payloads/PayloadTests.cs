@@ -86,6 +86,17 @@ public sealed class PayloadTests
         Assert.Equal(Tag.Name, attribute.Value.Tag);
     }
 
+    [Theory]
+    [InlineData(Tag.NewAttribute)]
+    [InlineData(Tag.CurrentAttribute)]
+    public void A_2_0_new_or_current_attribute_holds_its_attribute_by_tag(Tag holder)
+    {
+        var attribute = Assert.Single(AttributeCodec.Read(TtlvItem.Structure(holder, TtlvItem.Integer(Tag.CryptographicUsageMask, 4))));
+
+        Assert.Equal("Cryptographic Usage Mask", attribute.Name);
+        Assert.Equal(4, attribute.Value.AsInt32());
+    }
+
     [Fact]
     public void A_name_that_is_neither_standard_nor_vendor_cannot_be_written_in_2_0() =>
         Assert.Throws<ArgumentException>(() => AttributeCodec.ToItem(ProtocolVersion.V2_0, new KmipAttribute("Colour", TtlvItem.TextString(Tag.AttributeValue, "red"))));

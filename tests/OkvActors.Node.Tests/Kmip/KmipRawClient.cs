@@ -5,6 +5,7 @@ using System.Security.Cryptography.X509Certificates;
 using OkvActors.Kmip.Messages;
 using OkvActors.Kmip.Protocol;
 using OkvActors.Kmip.Ttlv;
+using Xunit;
 
 namespace OkvActors.Node.Tests.Kmip;
 
@@ -23,7 +24,11 @@ public sealed class KmipRawClient : IAsyncDisposable
         _tls = tls;
     }
 
-    public static async Task<KmipRawClient> Connect(string address, string certPem, string keyPem, string caPem)
+    /// <summary>The TLS version the server agreed to.</summary>
+    public SslProtocols Protocol => _tls.SslProtocol;
+
+    public static async Task<KmipRawClient> Connect(string address, string certPem, string keyPem, string caPem,
+        SslProtocols protocols = SslProtocols.Tls12 | SslProtocols.Tls13)
     {
         var (host, port) = (address.Split(':')[0], int.Parse(address.Split(':')[1]));
         using var pem = X509Certificate2.CreateFromPemFile(certPem, keyPem);
@@ -44,14 +49,24 @@ public sealed class KmipRawClient : IAsyncDisposable
         {
             TargetHost = host,
             ClientCertificates = [client],
-            EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+            EnabledSslProtocols = protocols,
         });
         return new KmipRawClient(tcp, tls);
     }
 
-    public static RequestMessage Request(params (Operation Operation, TtlvItem Payload)[] items) =>
-        new(new RequestHeader(ProtocolVersion.V1_2, null, items.Length),
+    public static RequestMessage Request(params (Operation Operation, TtlvItem Payload)[] items) => Request(ProtocolVersion.V1_2, items);
+
+    public static RequestMessage Request(ProtocolVersion version, params (Operation Operation, TtlvItem Payload)[] items) =>
+        new(new RequestHeader(version, null, items.Length),
             items.Select((i, n) => new RequestBatchItem(i.Operation, [(byte)n], i.Payload)).ToArray());
+
+    /// <summary>One request of one item; its response item must have succeeded, and its payload is returned.</summary>
+    public async Task<TtlvItem> Succeed(ProtocolVersion version, Operation operation, params TtlvItem[] payload)
+    {
+        var item = Assert.Single((await Send(Request(version, (operation, Payload(payload))))).BatchItems);
+        Assert.True(item.ResultStatus == ResultStatus.Success, $"{operation}: {item.ResultReason} {item.ResultMessage}");
+        return item.Payload!;
+    }
 
     public static TtlvItem Payload(params TtlvItem[] items) => TtlvItem.Structure(Tag.RequestPayload, items);
 
