@@ -54,6 +54,7 @@ public sealed class DurableStoreDatabase : IDisposable
     private readonly string _connectionString;
     private readonly Lock _gate = new();
     private DbConnection? _connection;
+    private Upserts? _upserts;
     private bool _disposed;
 
     public DurableStoreDatabase(string providerName, string connectionString)
@@ -121,42 +122,31 @@ public sealed class DurableStoreDatabase : IDisposable
         {
             return Run(connection =>
             {
+                var upserts = _upserts!;
                 using var transaction = connection.BeginTransaction();
-                using var upsertObject = Command(connection, transaction,
-                    $"INSERT INTO {ObjectTable} (data_key, uid, encoding) VALUES (@key, @uid, @encoding) " +
-                    "ON CONFLICT (data_key, uid) DO UPDATE SET encoding = excluded.encoding");
-                var objectKey = Parameter(upsertObject, "@key", DbType.String);
-                var uid = Parameter(upsertObject, "@uid", DbType.String);
-                var encoding = Parameter(upsertObject, "@encoding", DbType.Binary);
-                using var upsertEntry = Command(connection, transaction,
-                    $"INSERT INTO {EntryTable} (data_key, serializer_id, manifest, payload) VALUES (@key, @serializer, @manifest, @payload) " +
-                    "ON CONFLICT (data_key) DO UPDATE SET serializer_id = excluded.serializer_id, manifest = excluded.manifest, payload = excluded.payload");
-                var entryKey = Parameter(upsertEntry, "@key", DbType.String);
-                var serializer = Parameter(upsertEntry, "@serializer", DbType.Int32);
-                var manifest = Parameter(upsertEntry, "@manifest", DbType.String);
-                var payload = Parameter(upsertEntry, "@payload", DbType.Binary);
-
+                upserts.Object.Transaction = transaction;
+                upserts.Entry.Transaction = transaction;
                 var rows = 0;
                 foreach (var write in writes)
                 {
                     switch (write)
                     {
                         case ShardObjectsWrite shard:
-                            objectKey.Value = shard.Key;
+                            upserts.ObjectKey.Value = shard.Key;
                             foreach (var o in shard.Objects)
                             {
-                                uid.Value = o.Uid;
-                                encoding.Value = o.Encoding.ToArray();
-                                rows += upsertObject.ExecuteNonQuery();
+                                upserts.Uid.Value = o.Uid;
+                                upserts.Encoding.Value = o.Encoding.ToArray();
+                                rows += upserts.Object.ExecuteNonQuery();
                             }
 
                             break;
                         case EntryWrite entry:
-                            entryKey.Value = entry.Key;
-                            serializer.Value = entry.SerializerId;
-                            manifest.Value = entry.Manifest;
-                            payload.Value = entry.Payload;
-                            rows += upsertEntry.ExecuteNonQuery();
+                            upserts.EntryKey.Value = entry.Key;
+                            upserts.Serializer.Value = entry.SerializerId;
+                            upserts.Manifest.Value = entry.Manifest;
+                            upserts.Payload.Value = entry.Payload;
+                            rows += upserts.Entry.ExecuteNonQuery();
                             break;
                     }
                 }
@@ -174,8 +164,7 @@ public sealed class DurableStoreDatabase : IDisposable
         lock (_gate)
         {
             _disposed = true;
-            _connection?.Dispose();
-            _connection = null;
+            Drop();
         }
     }
 
@@ -188,10 +177,17 @@ public sealed class DurableStoreDatabase : IDisposable
         }
         catch
         {
-            _connection?.Dispose();
-            _connection = null;
+            Drop();
             throw;
         }
+    }
+
+    private void Drop()
+    {
+        _upserts?.Dispose();
+        _upserts = null;
+        _connection?.Dispose();
+        _connection = null;
     }
 
     private DbConnection Open()
@@ -210,6 +206,8 @@ public sealed class DurableStoreDatabase : IDisposable
                 $"CREATE TABLE IF NOT EXISTS {ObjectTable} (data_key TEXT NOT NULL, uid TEXT NOT NULL, encoding {blob} NOT NULL, PRIMARY KEY (data_key, uid));\n" +
                 $"CREATE TABLE IF NOT EXISTS {EntryTable} (data_key TEXT NOT NULL PRIMARY KEY, serializer_id INTEGER NOT NULL, manifest TEXT NOT NULL, payload {blob} NOT NULL);");
             create.ExecuteNonQuery();
+            // Prepared once per connection, not per transaction: a batch under light load is one Store.
+            _upserts = new Upserts(connection);
             return connection;
         }
         catch
@@ -234,5 +232,50 @@ public sealed class DurableStoreDatabase : IDisposable
         parameter.DbType = type;
         command.Parameters.Add(parameter);
         return parameter;
+    }
+
+    /// <summary>The two upsert commands of a connection, with their parameters.</summary>
+    private sealed class Upserts : IDisposable
+    {
+        public Upserts(DbConnection connection)
+        {
+            Object = Command(connection, null,
+                $"INSERT INTO {ObjectTable} (data_key, uid, encoding) VALUES (@key, @uid, @encoding) " +
+                "ON CONFLICT (data_key, uid) DO UPDATE SET encoding = excluded.encoding");
+            ObjectKey = Parameter(Object, "@key", DbType.String);
+            Uid = Parameter(Object, "@uid", DbType.String);
+            Encoding = Parameter(Object, "@encoding", DbType.Binary);
+            Entry = Command(connection, null,
+                $"INSERT INTO {EntryTable} (data_key, serializer_id, manifest, payload) VALUES (@key, @serializer, @manifest, @payload) " +
+                "ON CONFLICT (data_key) DO UPDATE SET serializer_id = excluded.serializer_id, manifest = excluded.manifest, payload = excluded.payload");
+            EntryKey = Parameter(Entry, "@key", DbType.String);
+            Serializer = Parameter(Entry, "@serializer", DbType.Int32);
+            Manifest = Parameter(Entry, "@manifest", DbType.String);
+            Payload = Parameter(Entry, "@payload", DbType.Binary);
+        }
+
+        public DbCommand Object { get; }
+
+        public DbParameter ObjectKey { get; }
+
+        public DbParameter Uid { get; }
+
+        public DbParameter Encoding { get; }
+
+        public DbCommand Entry { get; }
+
+        public DbParameter EntryKey { get; }
+
+        public DbParameter Serializer { get; }
+
+        public DbParameter Manifest { get; }
+
+        public DbParameter Payload { get; }
+
+        public void Dispose()
+        {
+            Object.Dispose();
+            Entry.Dispose();
+        }
     }
 }
