@@ -91,7 +91,8 @@ public sealed class OkvClusterSettingsTests
         Assert.Equal(["okv-controller", "okv-shard-*", "okv-access"], config.GetStringList("akka.cluster.distributed-data.durable.keys"));
         Assert.Equal("OkvActors.Cluster.Durability.SqlDurableStore, OkvActors.Cluster",
             config.GetString("akka.cluster.distributed-data.durable.store-actor-class"));
-        Assert.Equal("okv-ddata-durable", config.GetString("akka.cluster.distributed-data.durable.sql.persistence-id"));
-        Assert.Equal(100, config.GetInt("akka.cluster.distributed-data.durable.sql.snapshot-every"));
+        Assert.Equal(512, config.GetInt("akka.cluster.distributed-data.durable.sql.max-batch-stores"));
+        Assert.Equal(4L * 1024 * 1024, config.GetByteSize("akka.cluster.distributed-data.durable.sql.max-batch-bytes"));
+        Assert.Equal("", config.GetString("akka.cluster.distributed-data.durable.sql.provider-name"));
     }
 }

@@ -2,7 +2,6 @@ using Akka.Actor;
 using Akka.Configuration;
 using Akka.DistributedData;
 using Akka.DistributedData.Durable;
-using Akka.Persistence;
 using Akka.Persistence.Sql;
 using Akka.TestKit;
 using Microsoft.Data.Sqlite;
@@ -10,7 +9,6 @@ using OkvActors.Cluster.Controller;
 using OkvActors.Cluster.Durability;
 using OkvActors.KeyStore.Model;
 using OkvActors.KeyStore.Replication;
-using OkvActors.KeyStore.Serialization;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -18,12 +16,9 @@ namespace OkvActors.Cluster.Tests.Durability;
 
 public sealed class SqlDurableStoreTests : Akka.TestKit.Xunit2.TestKit
 {
-    private const int SnapshotEvery = 3;
-
     private static readonly ClusterPolicy Policy = new("okv", ["sg01"], 3, TimeSpan.FromSeconds(5), TimeSpan.FromHours(24));
 
     private readonly string _directory;
-    private readonly string _persistenceId = $"test-{Guid.NewGuid():N}";
 
     public SqlDurableStoreTests(ITestOutputHelper output)
         : this(Directory.CreateTempSubdirectory("okv-durable-").FullName, output)
@@ -77,18 +72,21 @@ public sealed class SqlDurableStoreTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
-    public void A_key_shard_journals_only_the_objects_that_changed_and_comes_back_whole()
+    public void A_key_shard_writes_only_the_objects_that_changed_and_comes_back_whole()
     {
-        var store = Sys.ActorOf(StoreProps(snapshotEvery: 100));
+        var store = Sys.ActorOf(StoreProps());
         var clock = new HybridLogicalClock("node1");
         ManagedObject NewObject(int i) => ManagedObject.Create($"uid-{i:D3}", ObjectType.SymmetricKey, 3, 256, [(byte)i, 1, 2, 3],
             clock.Now(), DateTimeOffset.UtcNow, [$"key-{i}"]);
         var shard = KeyShard.FromObjects(Enumerable.Range(0, 3).Select(NewObject));
+        var written = new List<long>();
 
         void Store(KeyShard s)
         {
             store.Tell(new Store("okv-shard-0001", new DurableDataEnvelope(s), new StoreReply("ok", "fail", TestActor)));
             ExpectMsg("ok");
+            store.Tell(GetDurableStoreStats.Instance);
+            written.Add(ExpectMsg<DurableStoreStats>().ObjectsWritten);
         }
 
         Store(shard);
@@ -98,10 +96,8 @@ public sealed class SqlDurableStoreTests : Akka.TestKit.Xunit2.TestKit
         var changed = grown.Put(grown.Get("uid-001")!.Activate(DateTimeOffset.UtcNow)).ResetDelta();
         Store(changed);
 
-        var events = Replay("okv-shard-0001").Cast<ShardObjectsStored>().ToArray();
-        Assert.Equal([3, 1, 1], events.Select(e => KeyStoreSerializer.Read(e.Objects).Count));
-        Assert.Equal("uid-003", Assert.Single(KeyStoreSerializer.Read(events[1].Objects)).Uid);
-        Assert.Equal(LifecycleState.Active, Assert.Single(KeyStoreSerializer.Read(events[2].Objects)).State);
+        Assert.Equal([3, 4, 4, 5], written);
+        Assert.Equal(4L, Scalar("SELECT count(*) FROM okv_durable_object WHERE data_key = 'okv-shard-0001'"));
         Stop(store);
 
         var reopened = Sys.ActorOf(StoreProps());
@@ -110,29 +106,14 @@ public sealed class SqlDurableStoreTests : Akka.TestKit.Xunit2.TestKit
         ExpectMsg<LoadAllCompleted>();
         Assert.Equal(4, loaded.Count);
         Assert.Equal(changed.DigestHex, loaded.DigestHex);
+        Assert.Equal(LifecycleState.Active, loaded.Get("uid-001")!.State);
     }
 
     [Fact]
-    public void A_snapshot_is_saved_every_snapshot_every_stores_and_the_journal_is_trimmed_to_it()
-    {
-        var store = Sys.ActorOf(StoreProps());
-
-        StoreAll(store, ("a", 1), ("b", 2), ("c", 3), ("a", 4), ("b", 5), ("d", 6), ("a", 7));
-
-        // Each key is its own persistent child: "a" was stored three times, so it snapshots at its third event.
-        var snapshot = AwaitSnapshot("a", SnapshotEvery);
-        Assert.Equal("a", ((DurableEntryStored)snapshot.Snapshot).Key);
-        AwaitJournalTrimmedTo("a", []);
-        AwaitJournalTrimmedTo("b", [1, 2]);
-    }
-
-    [Fact]
-    public async Task A_new_store_in_a_new_system_loads_the_latest_value_of_every_key_from_snapshot_and_journal()
+    public async Task A_new_store_in_a_new_system_loads_the_latest_value_of_every_key()
     {
         var store = Sys.ActorOf(StoreProps());
         StoreAll(store, ("a", 1), ("b", 2), ("c", 3), ("a", 4), ("b", 5), ("d", 6), ("a", 7));
-        AwaitSnapshot("a", SnapshotEvery);
-        AwaitJournalTrimmedTo("a", []);
         Stop(store);
 
         var second = ActorSystem.Create(nameof(SqlDurableStoreTests) + "-second", SystemConfig(_directory));
@@ -183,12 +164,11 @@ public sealed class SqlDurableStoreTests : Akka.TestKit.Xunit2.TestKit
         }
     }
 
-    private static Config SystemConfig(string directory)
+    internal static Config SystemConfig(string directory)
     {
         var database = Path.Combine(directory, "okv.db").Replace("\\", "/", StringComparison.Ordinal);
         return ConfigurationFactory.ParseString($$"""
-                akka.actor.provider = cluster
-                akka.remote.dot-netty.tcp { hostname = "127.0.0.1", port = 0 }
+                akka.actor.provider = local
                 akka.persistence.journal.plugin = "akka.persistence.journal.sql"
                 akka.persistence.journal.sql {
                   connection-string = "Data Source={{database}}"
@@ -207,18 +187,16 @@ public sealed class SqlDurableStoreTests : Akka.TestKit.Xunit2.TestKit
             .WithFallback(DistributedData.DefaultConfig());
     }
 
-    private Props StoreProps(int snapshotEvery = SnapshotEvery)
-    {
-        var durableConfig = ConfigurationFactory.ParseString(
-            $"sql {{ persistence-id = \"{_persistenceId}\", snapshot-every = {snapshotEvery} }}");
-        return Props.Create(() => new SqlDurableStore(durableConfig));
-    }
+    /// <summary>The store as the Replicator creates it: the durable section of the defaults, plus <paramref name="sql"/> overrides.</summary>
+    internal static Props StoreProps(string sql = "") =>
+        Props.Create(() => new SqlDurableStore(ConfigurationFactory.ParseString(sql)
+            .WithFallback(OkvClusterSettings.DefaultConfig().GetConfig("akka.cluster.distributed-data.durable"))));
 
     private static Store StoreOf(string key, long version, IActorRef replyTo) =>
         new(key, new DurableDataEnvelope(RegistryAt(version)), new StoreReply("ok", "fail", replyTo));
 
     /// <summary>A registry whose version tells which store wrote it.</summary>
-    private static ControllerRegistry RegistryAt(long version)
+    internal static ControllerRegistry RegistryAt(long version)
     {
         var founder = new NodeRecord("node1", "sg01", NodeState.Active, "aa01", "akka.ssl.tcp://okv@127.0.0.1:4053", "1.2.3",
             new DateTimeOffset(2025, 3, 1, 12, 0, 0, TimeSpan.Zero));
@@ -254,56 +232,12 @@ public sealed class SqlDurableStoreTests : Akka.TestKit.Xunit2.TestKit
         }
     }
 
-    private SelectedSnapshot AwaitSnapshot(string key, long sequenceNr)
+    private long Scalar(string sql)
     {
-        var snapshots = Persistence.Instance.Apply(Sys).SnapshotStoreFor(null);
-        var probe = CreateTestProbe();
-        SelectedSnapshot? found = null;
-        AwaitAssert(() =>
-        {
-            probe.Send(snapshots, new LoadSnapshot($"{_persistenceId}-{key}", SnapshotSelectionCriteria.Latest, long.MaxValue));
-            found = probe.ExpectMsg<LoadSnapshotResult>().Snapshot;
-            Assert.Equal(sequenceNr, found?.Metadata.SequenceNr);
-        }, TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(50));
-        return found!;
-    }
-
-    private IReadOnlyList<object> Replay(string key)
-    {
-        var journal = Persistence.Instance.Apply(Sys).JournalFor(null);
-        var probe = CreateTestProbe();
-        journal.Tell(new ReplayMessages(1, long.MaxValue, long.MaxValue, $"{_persistenceId}-{key}", probe.Ref));
-        var events = new List<object>();
-        probe.FishForMessage(message =>
-        {
-            if (message is ReplayedMessage m)
-            {
-                events.Add(m.Persistent.Payload);
-            }
-
-            return message is RecoverySuccess or ReplayMessagesFailure;
-        });
-        return events;
-    }
-
-    private void AwaitJournalTrimmedTo(string key, long[] remaining)
-    {
-        var journal = Persistence.Instance.Apply(Sys).JournalFor(null);
-        var probe = CreateTestProbe();
-        AwaitAssert(() =>
-        {
-            journal.Tell(new ReplayMessages(1, long.MaxValue, long.MaxValue, $"{_persistenceId}-{key}", probe.Ref));
-            var replayed = new List<long>();
-            probe.FishForMessage(message =>
-            {
-                if (message is ReplayedMessage m)
-                {
-                    replayed.Add(m.Persistent.SequenceNr);
-                }
-
-                return message is RecoverySuccess or ReplayMessagesFailure;
-            });
-            Assert.Equal(remaining, replayed);
-        }, TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(50));
+        using var connection = new SqliteConnection($"Data Source={Path.Combine(_directory, "okv.db")}");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return (long)command.ExecuteScalar()!;
     }
 }

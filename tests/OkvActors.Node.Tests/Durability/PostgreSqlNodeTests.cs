@@ -88,8 +88,13 @@ public sealed class PostgreSqlNodeTests : IAsyncLifetime
         await using (var connection = new NpgsqlConnection(connectionString))
         {
             await connection.OpenAsync();
-            await using var count = new NpgsqlCommand("SELECT count(DISTINCT persistence_id) FROM journal", connection);
-            Assert.True((long)(await count.ExecuteScalarAsync())! >= 2, "the durable replicas and the audit log journal into PostgreSQL");
+            await using (var objects = new NpgsqlCommand("SELECT count(*) FROM okv_durable_object", connection))
+            {
+                Assert.True((long)(await objects.ExecuteScalarAsync())! >= 20, "the durable replicas are stored in PostgreSQL");
+            }
+
+            await using var journal = new NpgsqlCommand("SELECT count(*) FROM journal WHERE persistence_id LIKE 'okv-audit-%'", connection);
+            Assert.True((long)(await journal.ExecuteScalarAsync())! >= 20, "the audit log journals into PostgreSQL");
         }
 
         await Start(config);
