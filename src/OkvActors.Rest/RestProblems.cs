@@ -72,7 +72,7 @@ public static class RestProblems
             StatusCodes.Status404NotFound => "no such resource (see /openapi/v1.json)",
             StatusCodes.Status405MethodNotAllowed => "this resource does not take that method (see /openapi/v1.json)",
             StatusCodes.Status415UnsupportedMediaType => "send the body as application/json",
-            _ => problem.Title,
+            _ => problem.Title ?? kind.Title,
         };
     }
 

@@ -18,9 +18,14 @@ public static class FailoverList
     public const string HttpsRolePrefix = "https-";
 
     public static IReadOnlyList<FailoverNode> Of(IEnumerable<Member> members, string ownSubgroup) =>
-        members
+        Order(members
             .Where(m => m.Status == MemberStatus.Up)
-            .Select(m => new FailoverNode(m.Address.ToString(), Role(m, SubgroupRolePrefix) ?? "", Role(m, KmipRolePrefix), Role(m, HttpsRolePrefix)))
+            .Select(m => new FailoverNode(m.Address.ToString(), Role(m, SubgroupRolePrefix) ?? "", Role(m, KmipRolePrefix), Role(m, HttpsRolePrefix))),
+            ownSubgroup);
+
+    /// <summary>The rule itself: own subgroup first, then by subgroup, then by address.</summary>
+    public static IReadOnlyList<FailoverNode> Order(IEnumerable<FailoverNode> upNodes, string ownSubgroup) =>
+        upNodes
             .OrderBy(n => n.Subgroup == ownSubgroup ? 0 : 1)
             .ThenBy(n => n.Subgroup, StringComparer.Ordinal)
             .ThenBy(n => n.Kmip ?? n.Address, StringComparer.Ordinal)

@@ -1,7 +1,10 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using OkvActors.Cluster.Audit;
+using OkvActors.Kmip.Protocol;
+using OkvActors.Kmip.Ttlv;
 using OkvActors.Node.Tests.Infrastructure;
+using OkvActors.Node.Tests.Kmip;
 using Xunit;
 
 namespace OkvActors.Node.Tests.Rest;
@@ -42,6 +45,16 @@ public sealed class RestClusterTests(RestCluster cluster)
         Assert.Equal(cluster.File.Nodes.Select(n => n.Https).Order(), failover.Select(n => n!["https"]!.GetValue<string>()).Order());
         Assert.Equal(cluster.File.Nodes.Select(n => n.Kmip).Order(), failover.Select(n => n!["kmip"]!.GetValue<string>()).Order());
         Assert.All(failover, n => Assert.Equal("sg01", n!["subgroup"]!.GetValue<string>()));
+
+        // KMIP's Query (server information) hands out the same list in the same order: one rule serves both.
+        var identity = cluster.File.Pki.Endpoints[0];
+        await using (var kmip = await KmipRawClient.Connect(cluster.File.Nodes.Single(n => n.Name == "node2").Kmip, identity.Cert, identity.Key, cluster.File.Pki.Ca))
+        {
+            var query = await kmip.Send(KmipRawClient.Request((Operation.Query,
+                KmipRawClient.Payload(TtlvItem.Enumeration(Tag.QueryFunction, QueryFunction.QueryServerInformation)))));
+            var servers = Assert.Single(query.BatchItems).Payload!.Required(Tag.ServerInformation).Children.Select(c => c.AsText());
+            Assert.Equal(failover.Select(n => $"node kmip={n!["kmip"]} subgroup={n["subgroup"]}"), servers);
+        }
 
         var lag = await admin.Ok(HttpMethod.Get, "v1/cluster/replication-lag");
         Assert.Equal(3, lag["links"]!.AsArray().Count);
