@@ -44,25 +44,25 @@ public static class AccessApi
             ? await next(invocation)
             : RestProblems.Problem(RestProblems.Forbidden, "only operator certificates may administer the cluster");
 
-    private static async Task<AccessRegistry> Registry(HttpContext context) =>
-        await context.RequestServices.GetRequiredService<NodeHost>().Vault.AccessAsync(context.RequestAborted);
+    private static async Task<AccessRegistry> Registry(HttpContext context, CancellationToken cancellationToken) =>
+        await context.RequestServices.GetRequiredService<NodeHost>().Vault.AccessAsync(cancellationToken);
 
     private static string Required(string? value, string field) =>
         string.IsNullOrWhiteSpace(value) ? throw new RestInputException($"'{field}' is required") : value;
 
     private static async Task<IResult> ListWallets(HttpContext context, CancellationToken cancellationToken) =>
-        TypedResults.Ok((await Registry(context)).LiveWallets.Select(w => new WalletView(w.Name, w.Description)).ToArray());
+        TypedResults.Ok((await Registry(context, cancellationToken)).LiveWallets.Select(w => new WalletView(w.Name, w.Description)).ToArray());
 
     private static async Task<IResult> CreateWallet(HttpContext context, CancellationToken cancellationToken)
     {
         var request = await RestJson.Body<CreateWalletRequest>(context);
         var name = Required(request.Name, "name");
-        return ObjectsApi.Reply(await ObjectsApi.Session(context).CreateWalletAsync(name, request.Description ?? "", context.RequestAborted),
+        return ObjectsApi.Reply(await ObjectsApi.Session(context).CreateWalletAsync(name, request.Description ?? "", cancellationToken),
             _ => TypedResults.Created($"/v1/wallets/{name}", new WalletView(name, request.Description ?? "")));
     }
 
-    private static async Task<IResult> DeleteWallet(HttpContext context, string name) =>
-        ObjectsApi.Reply(await ObjectsApi.Session(context).DeleteWalletAsync(name, context.RequestAborted), _ => TypedResults.NoContent());
+    private static async Task<IResult> DeleteWallet(HttpContext context, string name, CancellationToken cancellationToken) =>
+        ObjectsApi.Reply(await ObjectsApi.Session(context).DeleteWalletAsync(name, cancellationToken), _ => TypedResults.NoContent());
 
     private static string LevelName(AccessLevel level) => level switch
     {
@@ -72,7 +72,7 @@ public static class AccessApi
     };
 
     private static async Task<IResult> ListGrants(HttpContext context, CancellationToken cancellationToken) =>
-        TypedResults.Ok((await Registry(context)).LiveGrants.Select(g => new GrantView(g.Endpoint, g.Wallet, LevelName(g.Level))).ToArray());
+        TypedResults.Ok((await Registry(context, cancellationToken)).LiveGrants.Select(g => new GrantView(g.Endpoint, g.Wallet, LevelName(g.Level))).ToArray());
 
     private static async Task<IResult> SetGrant(HttpContext context, CancellationToken cancellationToken)
     {
@@ -87,12 +87,12 @@ public static class AccessApi
             "none" => null,
             var other => throw new RestInputException($"'{other}' is not an access level (read-only, read-modify, manage or none)"),
         };
-        return ObjectsApi.Reply(await ObjectsApi.Session(context).GrantAsync(endpoint, wallet, level, context.RequestAborted),
+        return ObjectsApi.Reply(await ObjectsApi.Session(context).GrantAsync(endpoint, wallet, level, cancellationToken),
             _ => TypedResults.Ok(new GrantView(endpoint, wallet, request.Level!)));
     }
 
     private static async Task<IResult> ListEndpoints(HttpContext context, CancellationToken cancellationToken) =>
-        TypedResults.Ok((await Registry(context)).LiveEndpoints.Select(e => new EndpointView(e.Name, e.Fingerprint, e.DefaultWallet)).ToArray());
+        TypedResults.Ok((await Registry(context, cancellationToken)).LiveEndpoints.Select(e => new EndpointView(e.Name, e.Fingerprint, e.DefaultWallet)).ToArray());
 
     private static async Task<IResult> Enrol(HttpContext context, CancellationToken cancellationToken)
     {
@@ -129,24 +129,24 @@ public static class AccessApi
             caPem = Pem.Certificate(ca.Certificate);
         }
 
-        return ObjectsApi.Reply(await ObjectsApi.Session(context).AddEndpointAsync(name, csr.Fingerprint, request.DefaultWallet, context.RequestAborted),
+        return ObjectsApi.Reply(await ObjectsApi.Session(context).AddEndpointAsync(name, csr.Fingerprint, request.DefaultWallet, cancellationToken),
             _ => TypedResults.Created($"/v1/endpoints/{name}", new EnrolResult(name, csr.Fingerprint, certificatePem, caPem)));
     }
 
-    private static async Task<IResult> RemoveEndpoint(HttpContext context, string name) =>
-        ObjectsApi.Reply(await ObjectsApi.Session(context).RemoveEndpointAsync(name, context.RequestAborted), _ => TypedResults.NoContent());
+    private static async Task<IResult> RemoveEndpoint(HttpContext context, string name, CancellationToken cancellationToken) =>
+        ObjectsApi.Reply(await ObjectsApi.Session(context).RemoveEndpointAsync(name, cancellationToken), _ => TypedResults.NoContent());
 
     /// <summary>Revokes the endpoint's certificate on every node (through the controller); its next handshake anywhere is refused.</summary>
-    private static async Task<IResult> RevokeEndpoint(HttpContext context, string name)
+    private static async Task<IResult> RevokeEndpoint(HttpContext context, string name, CancellationToken cancellationToken)
     {
-        if ((await Registry(context)).Endpoint(name) is not { } endpoint)
+        if ((await Registry(context, cancellationToken)).Endpoint(name) is not { } endpoint)
         {
             return RestProblems.Problem(RestProblems.NotFound, $"no endpoint named '{name}'");
         }
 
         var control = context.RequestServices.GetRequiredService<IControlHandler>();
         var response = await control.HandleAsync(new ControlRequest("certificate-revoke", new() { ["fingerprint"] = endpoint.Fingerprint, ["name"] = name }),
-            RestCaller.Of(context).Principal, context.RequestAborted);
+            RestCaller.Of(context).Principal, cancellationToken);
         return response.Ok ? TypedResults.NoContent() : TypedResults.Problem(RestProblems.ForControl(response, RestProblems.Conflict));
     }
 }

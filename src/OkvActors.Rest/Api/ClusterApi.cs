@@ -56,7 +56,7 @@ public static class ClusterApi
         return TypedResults.Json(shape is null ? data : shape(data), RestJson.Options);
     }
 
-    private static Task<IResult> Lifecycle(HttpContext context, string name, string action) =>
+    private static Task<IResult> Lifecycle(HttpContext context, string name, string action, CancellationToken cancellationToken) =>
         LifecycleActions.Contains(action)
             ? Control(context, $"node-{action}", RestProblems.InvalidTransition, new() { ["name"] = name })
             : Task.FromResult(RestProblems.Problem(RestProblems.NotFound, $"no node action '{action}' ({string.Join(", ", LifecycleActions)})"));
@@ -113,7 +113,7 @@ public static class ClusterApi
         var next = (long)from;
         while (found.Count < limit)
         {
-            var answer = await node.AuditLog.Ask<object>(new ReadAudit(next, limit), node.Settings.AskTimeout, context.RequestAborted);
+            var answer = await node.AuditLog.Ask<object>(new ReadAudit(next, limit), node.Settings.AskTimeout, cancellationToken);
             if (answer is not AuditRead { Entries.Count: > 0 } page)
             {
                 if (answer is AuditReadFailed failed)
@@ -148,7 +148,7 @@ public static class ClusterApi
         var node = Node(context);
         context.Response.ContentType = "application/jsonl; charset=utf-8";
         context.Response.Headers.ContentDisposition = $"attachment; filename=\"audit-{node.Manifest.Name}.jsonl\"";
-        await AuditExport.WriteJsonLinesAsync(node.AuditLog, context.Response.Body, node.Settings.AskTimeout, cancellationToken: context.RequestAborted);
+        await AuditExport.WriteJsonLinesAsync(node.AuditLog, context.Response.Body, node.Settings.AskTimeout, cancellationToken: cancellationToken);
     }
 
     /// <summary>Every Up member's HTTPS and KMIP addresses, this node's subgroup first: where an endpoint fails over to.</summary>

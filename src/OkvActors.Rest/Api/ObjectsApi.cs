@@ -79,7 +79,7 @@ public static class ObjectsApi
         }
 
         return Reply(await Session(context).CreateSymmetricKeyAsync(algorithm, length, Names(request.Names), request.UsageMask, request.Wallet,
-            context.RequestAborted), Created);
+            cancellationToken), Created);
     }
 
     private static async Task<IResult> CreateKeyPair(HttpContext context, CancellationToken cancellationToken)
@@ -94,7 +94,7 @@ public static class ObjectsApi
                 : $"EC keys are 256, 384 or 521 bits, not {size}");
         }
 
-        return Reply(await Session(context).CreateKeyPairAsync(algorithm, size, Names(request.Names), request.Wallet, context.RequestAborted), Created);
+        return Reply(await Session(context).CreateKeyPairAsync(algorithm, size, Names(request.Names), request.Wallet, cancellationToken), Created);
     }
 
     private static async Task<IResult> Register(HttpContext context, CancellationToken cancellationToken)
@@ -112,7 +112,7 @@ public static class ObjectsApi
 
             var length = request.Length > 0 ? request.Length : material.Length * 8;
             return Reply(await Session(context).RegisterAsync(type, algorithm, length, material, Names(request.Names), request.UsageMask,
-                request.Wallet, context.RequestAborted), Created);
+                request.Wallet, cancellationToken), Created);
         }
         finally
         {
@@ -137,7 +137,7 @@ public static class ObjectsApi
             Wallet: query["wallet"].FirstOrDefault(),
             Offset: offset,
             MaxItems: limit);
-        var found = await Session(context).LocateAsync(filter, context.RequestAborted);
+        var found = await Session(context).LocateAsync(filter, cancellationToken);
         return TypedResults.Ok(new ObjectPage(found.Select(ObjectView.Of).ToArray(), offset, limit, found.Count == limit ? offset + limit : null));
     }
 
@@ -146,12 +146,12 @@ public static class ObjectsApi
         : int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) ? value
         : throw new RestInputException($"{name} must be a whole number, not '{text}'");
 
-    private static async Task<IResult> Get(HttpContext context, string uid) =>
-        Reply(await Session(context).GetAsync(uid, ct: context.RequestAborted), r => TypedResults.Ok(ObjectView.Of(((ObjectFound)r).Object)));
+    private static async Task<IResult> Get(HttpContext context, string uid, CancellationToken cancellationToken) =>
+        Reply(await Session(context).GetAsync(uid, ct: cancellationToken), r => TypedResults.Ok(ObjectView.Of(((ObjectFound)r).Object)));
 
-    private static async Task<IResult> Material(HttpContext context, string uid)
+    private static async Task<IResult> Material(HttpContext context, string uid, CancellationToken cancellationToken)
     {
-        var reply = await Session(context).ExportAsync(uid, context.RequestAborted);
+        var reply = await Session(context).ExportAsync(uid, cancellationToken);
         if (reply is not MaterialExported exported)
         {
             return Reply(reply, _ => throw new InvalidOperationException($"unexpected key store reply {reply.GetType().Name}"));
@@ -170,27 +170,27 @@ public static class ObjectsApi
     private static async Task<IResult> Change(HttpContext context, Func<VaultSession, Task<IVaultReply>> change) =>
         Reply(await change(Session(context)), r => TypedResults.Ok(ObjectView.Of(((ObjectStored)r).Object)));
 
-    private static async Task<IResult> Revoke(HttpContext context, string uid)
+    private static async Task<IResult> Revoke(HttpContext context, string uid, CancellationToken cancellationToken)
     {
         var request = await RestJson.OptionalBody(context, new RevokeRequest());
         var reason = RestJson.Enum<RevocationReason>(request.Reason ?? "cessation-of-operation", "reason");
-        return await Change(context, s => s.RevokeAsync(uid, reason, context.RequestAborted));
+        return await Change(context, s => s.RevokeAsync(uid, reason, cancellationToken));
     }
 
-    private static async Task<IResult> ReKey(HttpContext context, string uid) =>
-        Reply(await Session(context).ReKeyAsync(uid, context.RequestAborted), Created);
+    private static async Task<IResult> ReKey(HttpContext context, string uid, CancellationToken cancellationToken) =>
+        Reply(await Session(context).ReKeyAsync(uid, cancellationToken), Created);
 
     private static CipherOptions Cipher(string? mode, byte[]? iv, byte[]? associatedData) =>
         new(RestJson.Enum<SymmetricMode>(mode ?? "gcm", "mode"), iv, associatedData);
 
-    private static async Task<IResult> Encrypt(HttpContext context, string uid)
+    private static async Task<IResult> Encrypt(HttpContext context, string uid, CancellationToken cancellationToken)
     {
         var request = await RestJson.Body<EncryptRequest>(context);
         var data = RestJson.Base64(request.Data, "data");
         try
         {
             var options = Cipher(request.Mode, RestJson.OptionalBase64(request.Iv, "iv"), RestJson.OptionalBase64(request.AssociatedData, "associatedData"));
-            return Reply(await Session(context).EncryptAsync(uid, data, options, context.RequestAborted), r =>
+            return Reply(await Session(context).EncryptAsync(uid, data, options, cancellationToken), r =>
             {
                 var encrypted = (Encrypted)r;
                 return TypedResults.Ok(new EncryptResult(Convert.ToBase64String(encrypted.Ciphertext), Convert.ToBase64String(encrypted.Iv)));
@@ -202,12 +202,12 @@ public static class ObjectsApi
         }
     }
 
-    private static async Task<IResult> Decrypt(HttpContext context, string uid)
+    private static async Task<IResult> Decrypt(HttpContext context, string uid, CancellationToken cancellationToken)
     {
         var request = await RestJson.Body<DecryptRequest>(context);
         var options = Cipher(request.Mode, null, RestJson.OptionalBase64(request.AssociatedData, "associatedData"));
         var reply = await Session(context).DecryptAsync(uid, RestJson.Base64(request.Ciphertext, "ciphertext"), RestJson.Base64(request.Iv, "iv"),
-            options, context.RequestAborted);
+            options, cancellationToken);
         return Reply(reply, r =>
         {
             var plaintext = ((Decrypted)r).Plaintext;
@@ -222,33 +222,33 @@ public static class ObjectsApi
         });
     }
 
-    private static async Task<IResult> Sign(HttpContext context, string uid)
+    private static async Task<IResult> Sign(HttpContext context, string uid, CancellationToken cancellationToken)
     {
         var request = await RestJson.Body<SignRequest>(context);
         var algorithm = RestJson.Enum<SignatureAlgorithm>(request.Algorithm ?? throw new RestInputException("'algorithm' is required"), "algorithm");
-        return Reply(await Session(context).SignAsync(uid, algorithm, RestJson.Base64(request.Data, "data"), context.RequestAborted),
+        return Reply(await Session(context).SignAsync(uid, algorithm, RestJson.Base64(request.Data, "data"), cancellationToken),
             r => TypedResults.Ok(new SignResult(Convert.ToBase64String(((Signed)r).Signature))));
     }
 
-    private static async Task<IResult> Verify(HttpContext context, string uid)
+    private static async Task<IResult> Verify(HttpContext context, string uid, CancellationToken cancellationToken)
     {
         var request = await RestJson.Body<VerifyRequest>(context);
         var algorithm = RestJson.Enum<SignatureAlgorithm>(request.Algorithm ?? throw new RestInputException("'algorithm' is required"), "algorithm");
         return Reply(await Session(context).VerifyAsync(uid, algorithm, RestJson.Base64(request.Data, "data"), RestJson.Base64(request.Signature, "signature"),
-            context.RequestAborted), r => TypedResults.Ok(new VerifyResult(((SignatureChecked)r).Valid)));
+            cancellationToken), r => TypedResults.Ok(new VerifyResult(((SignatureChecked)r).Valid)));
     }
 
-    private static async Task<IResult> Mac(HttpContext context, string uid)
+    private static async Task<IResult> Mac(HttpContext context, string uid, CancellationToken cancellationToken)
     {
         var request = await RestJson.Body<MacRequest>(context);
-        return Reply(await Session(context).MacAsync(uid, RestJson.Base64(request.Data, "data"), context.RequestAborted),
+        return Reply(await Session(context).MacAsync(uid, RestJson.Base64(request.Data, "data"), cancellationToken),
             r => TypedResults.Ok(new MacResult(Convert.ToBase64String(((MacComputed)r).Mac))));
     }
 
-    private static async Task<IResult> MacVerify(HttpContext context, string uid)
+    private static async Task<IResult> MacVerify(HttpContext context, string uid, CancellationToken cancellationToken)
     {
         var request = await RestJson.Body<MacVerifyRequest>(context);
         return Reply(await Session(context).MacVerifyAsync(uid, RestJson.Base64(request.Data, "data"), RestJson.Base64(request.Mac, "mac"),
-            context.RequestAborted), r => TypedResults.Ok(new VerifyResult(((MacChecked)r).Valid)));
+            cancellationToken), r => TypedResults.Ok(new VerifyResult(((MacChecked)r).Valid)));
     }
 }
