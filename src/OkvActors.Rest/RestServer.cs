@@ -21,6 +21,7 @@ using OkvActors.Endpoints.Tls;
 using OkvActors.Pki.Certificates;
 using OkvActors.Pki.Trust;
 using OkvActors.Rest.Api;
+using OkvActors.Rest.WebConsole;
 
 namespace OkvActors.Rest;
 
@@ -120,6 +121,7 @@ public sealed class RestServer : IAsyncDisposable
         ObjectsApi.Map(app);
         AccessApi.Map(app);
         ClusterApi.Map(app);
+        ConsoleApi.Map(app);
 
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -43,6 +43,7 @@ public sealed class AuditLogActor : ReceivePersistentActor
         Command<RecordAudit>(Record);
         Command<ReadAudit>(read => Read(AuditReader.ForRead(Math.Max(1, read.FromSequence), Math.Clamp(read.Max, 0, _pageSize))));
         Command<VerifyAudit>(_ => Read(AuditReader.ForVerify(_head, _pageSize)));
+        Command<GetAuditHead>(_ => Sender.Tell(_head));
         Command<SaveSnapshotSuccess>(s => DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1)));
         Command<SaveSnapshotFailure>(f => _log.Warning("Audit head snapshot failed (recovery replays more): {0}", f.Cause.Message));
         Command<DeleteSnapshotsSuccess>(_ => { });

@@ -98,6 +98,7 @@ public sealed class RestBadInputTests(RestCluster cluster)
             HttpStatusCode.BadRequest, "invalid-request");
         RestClient.AssertProblem(await client.Get("v1/objects?limit=0"), HttpStatusCode.BadRequest, "invalid-request");
         RestClient.AssertProblem(await client.Get("v1/objects?state=sleeping"), HttpStatusCode.BadRequest, "invalid-request");
+        RestClient.AssertProblem(await client.Get("console"), HttpStatusCode.Forbidden, "forbidden");
 
         // None of the refused creations stored anything.
         Assert.DoesNotContain((await client.Ok(HttpMethod.Get, "v1/objects?name=broken&limit=1000"))["objects"]!.AsArray(), _ => true);
