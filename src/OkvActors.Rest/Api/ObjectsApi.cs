@@ -34,7 +34,7 @@ public static class ObjectsApi
         objects.MapGet("/{uid}/material", Material).Produces<MaterialView>().ProducesProblem(StatusCodes.Status403Forbidden);
         objects.MapPost("/{uid}/activate", (HttpContext c, string uid) => Change(c, s => s.ActivateAsync(uid, c.RequestAborted)))
             .Produces<ObjectView>().ProducesProblem(StatusCodes.Status409Conflict);
-        objects.MapPost("/{uid}/revoke", Revoke).Accepts<RevokeRequest>("application/json").Produces<ObjectView>();
+        objects.MapPost("/{uid}/revoke", Revoke).Accepts<RevokeRequest>(isOptional: true, "application/json").Produces<ObjectView>();
         objects.MapPost("/{uid}/destroy", (HttpContext c, string uid) => Change(c, s => s.DestroyAsync(uid, c.RequestAborted)))
             .Produces<ObjectView>().ProducesProblem(StatusCodes.Status409Conflict);
         objects.MapPost("/{uid}/re-key", ReKey).Produces<ObjectView>(StatusCodes.Status201Created);

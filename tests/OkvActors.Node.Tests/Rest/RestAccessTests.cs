@@ -52,6 +52,11 @@ public sealed class RestAccessTests(RestCluster cluster)
         RestClient.AssertProblem(await reader.Get("v1/wallets"), HttpStatusCode.Forbidden, "forbidden");
         RestClient.AssertProblem(await admin.Send(HttpMethod.Delete, $"v1/wallets/{wallet}"), HttpStatusCode.Conflict, "conflict");
 
+        var empty = $"empty-{Guid.NewGuid():N}"[..20];
+        await admin.Ok(HttpMethod.Post, "v1/wallets", new { name = empty }, HttpStatusCode.Created);
+        await admin.Ok(HttpMethod.Delete, $"v1/wallets/{empty}", expected: HttpStatusCode.NoContent);
+        Assert.DoesNotContain((await admin.Ok(HttpMethod.Get, "v1/wallets")).AsArray(), w => w!["name"]!.GetValue<string>() == empty);
+
         await admin.Ok(HttpMethod.Put, "v1/grants", new { endpoint = "endpoint2", wallet, level = "none" });
         await Eventually.Until(async () => (await reader.Get($"v1/objects/{uid}")).Status == HttpStatusCode.NotFound, TimeSpan.FromSeconds(30),
             "the revoked grant to hide the object from endpoint2");

@@ -87,6 +87,10 @@ public sealed class RestObjectsTests(RestCluster cluster)
         var got = await client.Ok(HttpMethod.Get, $"v1/objects/{uids[0]}/material");
         Assert.Equal(Convert.ToBase64String(material), got["material"]!.GetValue<string>());
 
+        // Revoke takes an optional body: without one the reason is cessation of operation.
+        await client.Ok(HttpMethod.Post, $"v1/objects/{uids[1]}/activate");
+        Assert.Equal("deactivated", (await client.Ok(HttpMethod.Post, $"v1/objects/{uids[1]}/revoke"))["state"]!.GetValue<string>());
+
         // Paging walks the endpoint's objects in UID order; the three registered here appear exactly once.
         var seen = new List<string>();
         var offset = 0;
