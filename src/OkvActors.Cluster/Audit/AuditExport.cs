@@ -33,7 +33,13 @@ public static class AuditExport
                 break;
             }
 
-            AuditJsonLines.Write(page.Entries, writer);
+            // Asynchronously: the output may be an HTTP response, which refuses synchronous writes.
+            foreach (var entry in page.Entries)
+            {
+                await writer.WriteAsync(AuditJsonLines.ToLine(entry).AsMemory(), cancellationToken);
+                await writer.WriteAsync("\n".AsMemory(), cancellationToken);
+            }
+
             written += page.Entries.Count;
             next = page.NextSequence;
         }

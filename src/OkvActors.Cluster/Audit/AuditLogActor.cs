@@ -49,6 +49,7 @@ public sealed class AuditLogActor : ReceivePersistentActor
         // before it was asked for, and verification checks the journal against the head it really ends at.
         Command<ReadAudit>(read => DeferAsync(read, r => Read(AuditReader.ForRead(Math.Max(1, r.FromSequence), Math.Clamp(r.Max, 0, _pageSize)))));
         Command<VerifyAudit>(verify => DeferAsync(verify, _ => Read(AuditReader.ForVerify(_head, _pageSize))));
+        Command<GetAuditHead>(get => DeferAsync(get, _ => Sender.Tell(_head)));
         Command<SaveSnapshotSuccess>(s => DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1)));
         Command<SaveSnapshotFailure>(f => _log.Warning("Audit head snapshot failed (recovery replays more): {0}", f.Cause.Message));
         Command<DeleteSnapshotsSuccess>(_ => { });

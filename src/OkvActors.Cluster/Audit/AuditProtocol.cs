@@ -31,6 +31,12 @@ public sealed record AuditRead(IReadOnlyList<AuditEntry> Entries, long NextSeque
 
 public sealed record AuditReadFailed(string Reason);
 
+/// <summary>Asks for the end of the chain (the last sequence and its hash), answered by <see cref="AuditHead"/>: where "recent entries" start.</summary>
+public sealed record GetAuditHead
+{
+    public static readonly GetAuditHead Instance = new();
+}
+
 /// <summary>
 /// Verifies the whole journal, page by page, against the chain and the head this node holds. Answered by
 /// an <see cref="IAuditVerification"/>: <see cref="AuditChainValid"/> or <see cref="AuditChainBroken"/>.

@@ -42,6 +42,8 @@ public static class ControlCatalog
         new("node", "enable", "let a disabled node back", [NodeName]),
         new("node", "remove", "remove a node gracefully and revoke its certificate", [NodeName]),
         new("node", "force-remove", "remove a dead node and revoke its certificate", [NodeName]),
+        new("certificate", "revoke", "revoke an endpoint's or operator's certificate on every node",
+            [new("fingerprint", "f", "the certificate's public-key fingerprint", Required: true), new("name", "n", "whose it is (for the registry)")]),
         new("keys", "stats", "objects by type, state and wallet on this node's replica", []),
         new("keys", "show", "one object's metadata (never its material)", [new("uid", "u", "the object's UID", Required: true)]),
         new("shards", "show", "per shard: objects and digest on this node",

@@ -70,6 +70,7 @@ public sealed partial class ControlHandler : IControlHandler
             Enum.TryParse<LifecycleAction>(request.Arg("action"), ignoreCase: true, out var action)
                 ? action
                 : throw new ControlException($"unknown lifecycle action '{request.Arg("action")}'"))),
+        "certificate-revoke" => Ask(caller, new RevokeCertificate(request.Arg("fingerprint"), request.Optional("name") ?? "unnamed")),
         "key-create" => Vault(SessionOf(request, caller).CreateSymmetricKeyAsync(SymmetricKeyAlgorithm.Aes, 256, [request.Arg("name")],
             wallet: request.Optional("wallet"))),
         "key-register" => Vault(SessionOf(request, caller).RegisterAsync(ObjectType.SymmetricKey, KeyManager.Algorithms.Aes, 256,

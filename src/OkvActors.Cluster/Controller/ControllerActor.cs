@@ -125,6 +125,7 @@ public sealed class ControllerActor : ReceiveActor, IWithStash, IWithTimers
         Receive<ApproveCandidate>(c => Decide(ControllerRules.Approve(State, c, Now, _writer)));
         Receive<AddSubgroup>(c => Decide(ControllerRules.AddSubgroup(State, c, _writer)));
         Receive<ChangeNodeLifecycle>(c => Decide(ControllerRules.ChangeLifecycle(State, c, Now, _writer), LifecycleEffect(c)));
+        Receive<RevokeCertificate>(c => Decide(ControllerRules.RevokeCertificate(State, c, Now, _writer)));
         Receive<RequestAdmission>(Admit);
         Membership();
     }

@@ -55,6 +55,12 @@ public enum LifecycleAction
 
 public sealed record ChangeNodeLifecycle(string Name, LifecycleAction Action) : IControllerCommand;
 
+/// <summary>
+/// Revokes an endpoint's or operator's certificate (by public-key fingerprint) on every node: its next
+/// handshake on any listener is refused. Node certificates are revoked by removing the node instead.
+/// </summary>
+public sealed record RevokeCertificate(string Fingerprint, string Name) : IControllerCommand;
+
 public sealed record GetRegistry : IControllerCommand
 {
     public static readonly GetRegistry Instance = new();

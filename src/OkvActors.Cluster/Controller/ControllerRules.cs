@@ -204,4 +204,27 @@ public static class ControllerRules
         });
         return RuleOutcome.Accept(changed, $"node '{command.Name}' {what}");
     }
+
+    public static RuleOutcome RevokeCertificate(ControllerState state, RevokeCertificate command, DateTimeOffset now, string writer)
+    {
+        var fingerprint = Fingerprint.Normalize(command.Fingerprint);
+        if (fingerprint.Length != 64 || !fingerprint.All(char.IsAsciiHexDigit))
+        {
+            return RuleOutcome.Reject($"'{command.Fingerprint}' is not a certificate fingerprint (64 hex digits, SHA-256 of the public key)");
+        }
+
+        if (state.IsRevoked(fingerprint))
+        {
+            return RuleOutcome.Reject($"fingerprint {Fingerprint.Short(fingerprint)} is already revoked");
+        }
+
+        if (state.Nodes.FirstOrDefault(n => n.Fingerprint == fingerprint) is { } node)
+        {
+            return RuleOutcome.Reject($"fingerprint {Fingerprint.Short(fingerprint)} is node '{node.Name}''s; remove the node to revoke its certificate");
+        }
+
+        return RuleOutcome.Accept(
+            state.Next(writer, s => s with { Revocations = s.Revocations.Append(new Revocation(fingerprint, command.Name, "revoked", now)).ToArray() }),
+            $"certificate {Fingerprint.Short(fingerprint)} of '{command.Name}' revoked");
+    }
 }

@@ -23,7 +23,7 @@ public static class NodeConfig
               port = {{manifest.Port}}
             }
             akka.cluster {
-              roles = ["okv-node", "subgroup-{{manifest.Subgroup}}", "kmip-{{manifest.Host}}:{{manifest.KmipPort}}"]
+              roles = ["okv-node", "subgroup-{{manifest.Subgroup}}", "kmip-{{manifest.Host}}:{{manifest.KmipPort}}", "https-{{manifest.Host}}:{{manifest.HttpsPort}}"]
               seed-nodes = [{{string.Join(", ", seeds.Select(s => $"\"{s}\""))}}]
             }
             akka.persistence {

@@ -36,6 +36,7 @@ public sealed class OkvSerializer(ExtendedActorSystem system) : SerializerWithSt
         ["approve"] = typeof(ApproveCandidate),
         ["add-subgroup"] = typeof(AddSubgroup),
         ["lifecycle"] = typeof(ChangeNodeLifecycle),
+        ["revoke-certificate"] = typeof(RevokeCertificate),
         ["get-registry"] = typeof(GetRegistry),
         ["accepted"] = typeof(CommandAccepted),
         ["rejected"] = typeof(CommandRejected),

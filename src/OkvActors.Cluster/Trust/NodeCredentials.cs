@@ -32,6 +32,24 @@ public sealed class NodeCredentials : IDisposable
         Fingerprint = Pki.Certificates.Fingerprint.Of(certificate);
     }
 
+    /// <summary>
+    /// The cluster CA with its key, unsealed from the node's data directory by the recovery passphrase (what
+    /// `okv admit`, `okv issue` and REST enrolment sign with); the caller disposes it soon after.
+    /// </summary>
+    public static ClusterCa UnsealCa(NodeDirectory dir, string passphrase)
+    {
+        var caKey = PassphraseSeal.Unseal(File.ReadAllBytes(dir.SealedCaKeyFile), passphrase, CaKeyPurpose);
+        try
+        {
+            using var caCertificate = Pem.ReadCertificate(File.ReadAllText(dir.CaFile));
+            return ClusterCa.Load(caCertificate, caKey);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(caKey);
+        }
+    }
+
     public X509Certificate2 Certificate { get; }
 
     public X509Certificate2 Ca { get; }

@@ -1,5 +1,4 @@
 using System.Net;
-using Akka.Cluster;
 using Akka.Event;
 using OkvActors.Cluster.Hosting;
 using OkvActors.KeyStore.Access;
@@ -20,9 +19,6 @@ namespace OkvActors.Endpoints.Kmip;
 /// </summary>
 public sealed class KmipService : IAsyncDisposable
 {
-    /// <summary>Cluster role naming a member's KMIP address ("kmip-HOST:PORT"), for Query's failover list.</summary>
-    public const string KmipRolePrefix = "kmip-";
-
     private readonly NodeHost _node;
     private readonly KmipSettings _settings;
     private readonly ILoggingAdapter _log;
@@ -123,22 +119,11 @@ public sealed class KmipService : IAsyncDisposable
     }
 
     /// <summary>Every Up member's KMIP address, this node's subgroup first (where an endpoint should fail over to first).</summary>
-    private IReadOnlyList<string> ServerInformation()
-    {
-        var ownSubgroup = _node.Manifest.Subgroup;
-        return _node.Cluster.State.Members
-            .Where(m => m.Status == MemberStatus.Up)
-            .Select(m => (Subgroup: Role(m, "subgroup-"), Kmip: Role(m, KmipRolePrefix)))
-            .Where(m => m.Kmip is not null)
-            .OrderBy(m => m.Subgroup == ownSubgroup ? 0 : 1)
-            .ThenBy(m => m.Subgroup, StringComparer.Ordinal)
-            .ThenBy(m => m.Kmip, StringComparer.Ordinal)
-            .Select(m => $"node kmip={m.Kmip} subgroup={m.Subgroup}")
+    private IReadOnlyList<string> ServerInformation() =>
+        FailoverList.Of(_node.Cluster.State.Members, _node.Manifest.Subgroup)
+            .Where(n => n.Kmip is not null)
+            .Select(n => $"node kmip={n.Kmip} subgroup={n.Subgroup}")
             .ToArray();
-    }
-
-    private static string? Role(Member member, string prefix) =>
-        member.Roles.FirstOrDefault(r => r.StartsWith(prefix, StringComparison.Ordinal))?[prefix.Length..];
 
     public ValueTask DisposeAsync() => _listener.DisposeAsync();
 }

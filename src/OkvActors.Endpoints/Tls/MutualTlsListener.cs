@@ -32,7 +32,7 @@ public sealed class MutualTlsListener : IAsyncDisposable
 {
     private readonly string _name;
     private readonly X509Certificate2 _serverCertificate;
-    private readonly PeerCertificateValidator _validator;
+    private readonly ClientCertificateGate _gate;
     private readonly MutualTlsLimits _limits;
     private readonly TlsConversation _converse;
     private readonly ILoggingAdapter _log;
@@ -48,7 +48,7 @@ public sealed class MutualTlsListener : IAsyncDisposable
     {
         _name = name;
         _serverCertificate = serverCertificate;
-        _validator = validator;
+        _gate = new ClientCertificateGate(name, validator, log);
         _limits = limits;
         _converse = converse;
         _log = log;
@@ -142,24 +142,8 @@ public sealed class MutualTlsListener : IAsyncDisposable
             CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
             RemoteCertificateValidationCallback = (_, certificate, _, _) =>
             {
-                if (certificate is null)
-                {
-                    _log.Warning("Refused {0} client {1}: it presented no certificate", _name, remote);
-                    return false;
-                }
-
-                using var presented = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
-                var verdict = _validator.Validate(presented);
-                if (!verdict.Accepted)
-                {
-                    _log.Warning("Refused {0} client {1} [{2}] fingerprint {3}: {4} ({5})",
-                        _name, remote, verdict.Subject, Fingerprint.Short(verdict.Fingerprint), verdict.Detail, verdict.Reason);
-                    return false;
-                }
-
-                peer = new TlsPeer(verdict.Fingerprint, verdict.Subject,
-                    presented.GetNameInfo(X509NameType.SimpleName, forIssuer: false), verdict.Role!.Value, remote);
-                return true;
+                peer = _gate.Admit(certificate, remote);
+                return peer is not null;
             },
         };
         try

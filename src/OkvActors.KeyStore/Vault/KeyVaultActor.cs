@@ -82,7 +82,17 @@ public sealed class KeyVaultActor : ReceiveActor
         Receive<StoreObject>(s => Write(s.Object.Uid, _ => s.Object, Sender, toAll: false));
         // A change first reads a majority, so it is judged against every acknowledged write (a majority
         // read meets every majority write), then runs against the merged local replica.
-        Receive<ChangeObject>(c => _replicator.Tell(new Get(KeyOf(c.Uid), new ReadMajority(_settings.WriteTimeout), new PendingChange(Sender, c))));
+        Receive<ChangeObject>(c =>
+        {
+            // Refused at once in restricted mode, as a new object is: the majority read would only time out.
+            if (_mode.Restricted)
+            {
+                Sender.Tell(new WriteRefused(_mode.Reason, true));
+                return;
+            }
+
+            _replicator.Tell(new Get(KeyOf(c.Uid), new ReadMajority(_settings.WriteTimeout), new PendingChange(Sender, c)));
+        });
         Receive<IGetResponse>(r => r.Request is PendingChange, response =>
         {
             var (replyTo, change) = (PendingChange)response.Request!;

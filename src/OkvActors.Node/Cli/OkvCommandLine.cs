@@ -31,7 +31,11 @@ public static class OkvCommandLine
         DefaultValueFactory = _ => Env.Get("OKV_PROFILE") ?? OperatorConfig.ProductionProfile,
     };
 
-    private static readonly Option<string?> ConfigFile = new("--config") { Description = "Extra HOCON file applied over hocon/" };
+    private static readonly Option<string?> ConfigFile = new("--config")
+    {
+        Description = "Extra HOCON file applied over hocon/ (env OKV_CONFIG_FILE)",
+        DefaultValueFactory = _ => Env.Get("OKV_CONFIG_FILE"),
+    };
     private static readonly Option<double> ClockOffset = new("--clock-offset")
     {
         Description = "Shift this node's clock by SECONDS (clock-skew drills; env OKV_CLOCK_OFFSET)",

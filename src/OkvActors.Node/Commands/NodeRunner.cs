@@ -9,6 +9,7 @@ using OkvActors.Cluster.Storage;
 using OkvActors.Endpoints;
 using OkvActors.Endpoints.Kmip;
 using OkvActors.Endpoints.Management;
+using OkvActors.Rest;
 
 namespace OkvActors.Node.Commands;
 
@@ -27,9 +28,14 @@ public static class NodeRunner
         await using var kmip = kmipSettings.Enabled
             ? KmipService.Start(node, kmipSettings, new IPEndPoint(AddressOf(node.Manifest.Host), node.Manifest.KmipPort))
             : null;
+        var restSettings = RestSettings.Create(node.System.Settings.Config);
+        await using var rest = restSettings.Enabled
+            ? await RestServer.StartAsync(node, restSettings, new IPEndPoint(AddressOf(node.Manifest.Host), node.Manifest.HttpsPort), handler)
+            : null;
         Console.WriteLine($"okv: node '{node.Manifest.Name}' of cluster '{node.Manifest.Cluster}' runs at {node.Cluster.SelfAddress}; control socket {dir.ControlSocket}"
             + (management is null ? "; management listener off" : $"; management {management.LocalEndpoint}")
-            + (kmip is null ? "; KMIP off" : $"; KMIP {kmip.LocalEndpoint}"));
+            + (kmip is null ? "; KMIP off" : $"; KMIP {kmip.LocalEndpoint}")
+            + (rest is null ? "; HTTPS off" : $"; HTTPS {rest.LocalEndpoint}"));
 
         // SIGTERM and Ctrl-C (the command line turns both into `stop`) leave the cluster gracefully,
         // handing the controller over, before the process exits.

@@ -282,19 +282,7 @@ public static class Provisioning
     }
 
     /// <summary>The cluster CA with its key, unsealed by the recovery passphrase; dispose it as soon as it has signed.</summary>
-    public static ClusterCa UnsealCa(NodeDirectory dir, string passphrase)
-    {
-        var caKey = PassphraseSeal.Unseal(File.ReadAllBytes(dir.SealedCaKeyFile), passphrase, NodeCredentials.CaKeyPurpose);
-        try
-        {
-            using var caCertificate = Pem.ReadCertificate(File.ReadAllText(dir.CaFile));
-            return ClusterCa.Load(caCertificate, caKey);
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(caKey);
-        }
-    }
+    public static ClusterCa UnsealCa(NodeDirectory dir, string passphrase) => NodeCredentials.UnsealCa(dir, passphrase);
 
     /// <summary>Opens and logs in to the HSM and makes sure its key exists, or returns null for a node without one.</summary>
     private static HsmKekSeal? OpenHsm(HsmOptions? hsm, string? pin)

@@ -26,6 +26,10 @@ public static class CertificateRoleNames
         _ => throw new ArgumentOutOfRangeException(nameof(role), role, null),
     };
 
+    /// <summary>The role the cluster CA wrote into the certificate's subject, or null for none of ours.</summary>
+    public static CertificateRole? RoleOf(System.Security.Cryptography.X509Certificates.X509Certificate2 certificate) =>
+        FromOu(certificate.SubjectName.GetSingleValue("OU"));
+
     public static CertificateRole? FromOu(string? ou) => ou switch
     {
         "okv-node" => CertificateRole.Node,

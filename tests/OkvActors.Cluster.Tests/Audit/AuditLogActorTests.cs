@@ -53,6 +53,20 @@ public sealed class AuditLogActorTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void The_head_is_the_last_entry_recorded_and_genesis_before_any()
+    {
+        var log = Sys.ActorOf(LogProps());
+        log.Tell(GetAuditHead.Instance);
+        Assert.Equal(AuditHead.Genesis, ExpectMsg<AuditHead>());
+
+        Record(log, "Create", "uid-1");
+        var last = Record(log, "Destroy", "uid-1");
+
+        log.Tell(GetAuditHead.Instance);
+        Assert.Equal(new AuditHead(last.Sequence, last.Hash), ExpectMsg<AuditHead>());
+    }
+
+    [Fact]
     public void A_record_without_who_operation_or_result_is_rejected_and_takes_no_sequence()
     {
         var log = Sys.ActorOf(LogProps());

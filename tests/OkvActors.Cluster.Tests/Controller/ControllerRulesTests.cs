@@ -549,6 +549,28 @@ public sealed class ControllerRulesTests
     private ControllerState Admit(ControllerState state, int n) =>
         Accepted(ControllerRules.Admit(Approve(state, n), RequestFor(n), Version, Now, Writer));
 
+    // ---- Certificate revocation --------------------------------------------------------------------
+
+    [Fact]
+    public void An_endpoint_certificate_is_revoked_once_and_the_registry_records_whose_it_was()
+    {
+        var fingerprint = _keys[0].Fingerprint;
+
+        var revoked = Accepted(ControllerRules.RevokeCertificate(_genesis, new RevokeCertificate(fingerprint.ToUpperInvariant(), "app1"), Now, Writer));
+
+        Assert.True(revoked.IsRevoked(fingerprint));
+        Assert.Equal(new Revocation(fingerprint, "app1", "revoked", Now), Assert.Single(revoked.Revocations));
+        Assert.Equal(_genesis.Version + 1, revoked.Version);
+        AssertRefused(ControllerRules.RevokeCertificate(revoked, new RevokeCertificate(fingerprint, "app1"), Now, Writer), null, "already revoked");
+    }
+
+    [Fact]
+    public void A_node_certificate_or_a_malformed_fingerprint_is_not_revoked_this_way()
+    {
+        AssertRefused(ControllerRules.RevokeCertificate(_genesis, new RevokeCertificate(_keys[1].Fingerprint, "x"), Now, Writer), null, "node1", "remove the node");
+        AssertRefused(ControllerRules.RevokeCertificate(_genesis, new RevokeCertificate("abc", "x"), Now, Writer), null, "not a certificate fingerprint");
+    }
+
     private static ControllerState Disable(ControllerState state, string name, DateTimeOffset at) =>
         Accepted(ControllerRules.ChangeLifecycle(state, new ChangeNodeLifecycle(name, LifecycleAction.Disable), at, Writer));
 

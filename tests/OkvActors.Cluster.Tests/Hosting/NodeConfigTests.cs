@@ -53,7 +53,7 @@ public sealed class NodeConfigTests
         Assert.Equal("127.0.0.1", config.GetString("akka.remote.dot-netty.tcp.hostname"));
         Assert.Equal(4054, config.GetInt("akka.remote.dot-netty.tcp.port"));
         // The KMIP address rides along as a role, so any node can list every node for endpoint failover.
-        Assert.Equal(["okv-node", "subgroup-sg02", "kmip-127.0.0.1:5697"], config.GetStringList("akka.cluster.roles"));
+        Assert.Equal(["okv-node", "subgroup-sg02", "kmip-127.0.0.1:5697", "https-127.0.0.1:8444"], config.GetStringList("akka.cluster.roles"));
         Assert.Equal([Other1], config.GetStringList("akka.cluster.seed-nodes"));
         Assert.Equal($"Data Source={directory.DatabaseFile}", config.GetString("akka.persistence.journal.sql.connection-string"));
         Assert.Equal($"Data Source={directory.DatabaseFile}", config.GetString("akka.persistence.snapshot-store.sql.connection-string"));

@@ -55,6 +55,7 @@ public sealed class OkvSerializerTests(SerializationSystem system) : IClassFixtu
         ["ApproveCandidate"] = new ApproveCandidate("node4", "dd04", [1, 2, 3, 4]),
         ["AddSubgroup"] = new AddSubgroup("sg03"),
         ["ChangeNodeLifecycle"] = new ChangeNodeLifecycle("node2", LifecycleAction.ForceRemove),
+        ["RevokeCertificate"] = new RevokeCertificate(new string('e', 64), "endpoint7"),
         ["GetRegistry"] = GetRegistry.Instance,
         ["CommandAccepted"] = new CommandAccepted("added subgroup 'sg03'", State),
         ["CommandRejected"] = new CommandRejected("subgroup 'sg01' already exists"),
@@ -119,7 +120,7 @@ public sealed class OkvSerializerTests(SerializationSystem system) : IClassFixtu
     [Fact]
     public void Messages_without_collections_round_trip_to_equal_records()
     {
-        foreach (var name in new[] { "RequestAdmission", "AdmissionRejected", "AddSubgroup", "ChangeNodeLifecycle", "GetRegistry", "CommandRejected", "AuditEntry", "AuditHead", })
+        foreach (var name in new[] { "RequestAdmission", "AdmissionRejected", "AddSubgroup", "ChangeNodeLifecycle", "RevokeCertificate", "GetRegistry", "CommandRejected", "AuditEntry", "AuditHead", })
         {
             var sample = Samples[name];
 

@@ -91,3 +91,34 @@ public sealed class OkvctlLifecycleClusterCollection : ICollectionFixture<Okvctl
 {
     public const string Name = "okvctl lifecycle cluster";
 }
+
+/// <summary>
+/// A cluster the REST tests drive over HTTPS. Its rate limit is low enough for a test to exceed it with one
+/// identity (100 requests at once, 1 more per second) and high enough for the other tests' identities.
+/// The lifecycle and restricted-mode tests stop nodes and bring them back.
+/// </summary>
+public sealed class RestCluster() : LocalCluster(basePort: 36000)
+{
+    private string ConfigFile
+    {
+        get
+        {
+            var path = Path.Combine(Root, "rest-test.conf");
+            if (!System.IO.File.Exists(path))
+            {
+                Directory.CreateDirectory(Root);
+                System.IO.File.WriteAllText(path, "okv.rest.rate-limit { burst = 100, per-second = 1 }\n");
+            }
+
+            return path;
+        }
+    }
+
+    protected override IDictionary<string, string>? Environment => new Dictionary<string, string> { ["OKV_CONFIG_FILE"] = ConfigFile };
+}
+
+[CollectionDefinition(Name)]
+public sealed class RestClusterCollection : ICollectionFixture<RestCluster>
+{
+    public const string Name = "rest cluster";
+}

@@ -35,6 +35,9 @@ public abstract class LocalCluster : IAsyncLifetime
 
     public ClusterFile File { get; private set; } = null!;
 
+    /// <summary>Environment for `okv up` and every node it starts (and nodes a test restarts), e.g. OKV_CONFIG_FILE.</summary>
+    protected virtual IDictionary<string, string>? Environment => null;
+
     public string PassphraseFile => Path.Combine(Root, "pki", "recovery-passphrase");
 
     public string UpLog => Path.Combine(Root, "up.log");
@@ -62,7 +65,7 @@ public abstract class LocalCluster : IAsyncLifetime
     {
         Directory.CreateDirectory(Root);
         _up = Okv.StartLogged(["up", "--nodes", Nodes.ToString(), "--dir", Root, "--base-port", BasePort.ToString(),
-            "--max-nodes", MaxNodes.ToString()], UpLog);
+            "--max-nodes", MaxNodes.ToString()], UpLog, Environment);
         var clusterJson = Path.Combine(Root, "cluster.json");
         await Eventually.Until(() =>
         {
@@ -105,7 +108,7 @@ public abstract class LocalCluster : IAsyncLifetime
             }
         }
 
-        if (Environment.GetEnvironmentVariable("OKV_KEEP_TEST_DIRS") == "1")
+        if (System.Environment.GetEnvironmentVariable("OKV_KEEP_TEST_DIRS") == "1")
         {
             return;
         }
@@ -123,7 +126,7 @@ public abstract class LocalCluster : IAsyncLifetime
     /// <summary>Runs `okv run` on a data directory the test prepared; killed at the end of the collection.</summary>
     public Process StartNode(string dir, string log, IDictionary<string, string>? env = null)
     {
-        var process = Okv.StartLogged(["run", "--dir", dir, "--profile", "fast"], log, env);
+        var process = Okv.StartLogged(["run", "--dir", dir, "--profile", "fast"], log, env ?? Environment);
         _extra.Add(process);
         return process;
     }
