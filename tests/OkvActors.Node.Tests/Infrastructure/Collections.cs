@@ -99,7 +99,8 @@ public sealed class OkvctlLifecycleClusterCollection : ICollectionFixture<Okvctl
 /// </summary>
 public sealed class RestCluster() : LocalCluster(basePort: 36000)
 {
-    private string ConfigFile
+    /// <summary>The nodes' extra configuration (OKV_CONFIG_FILE), for nodes a test adds as well.</summary>
+    public string ConfigFile
     {
         get
         {

@@ -40,7 +40,8 @@ public sealed class RestClient : IDisposable
                 },
             },
         };
-        var https = cluster.File.Nodes.Single(n => n.Name == node).Https;
+        // A node of cluster.json by name, or any node by its HTTPS address (one a test added).
+        var https = node.Contains(':', StringComparison.Ordinal) ? node : cluster.File.Nodes.Single(n => n.Name == node).Https;
         return new RestClient(new HttpClient(handler) { BaseAddress = new Uri($"https://{https}/"), Timeout = TimeSpan.FromSeconds(60) });
     }
 

@@ -104,7 +104,7 @@ public sealed class RestClusterTests(RestCluster cluster)
     {
         await AllUp();
         using var admin = RestClient.Operator(cluster, "node1");
-        var nodes = (await admin.Ok(HttpMethod.Get, "v1/nodes"))["nodes"]!.AsArray();
+        var nodes = (await admin.Ok(HttpMethod.Get, "v1/nodes"))["nodes"]!.AsArray().Where(n => cluster.File.Nodes.Any(f => f.Name == n!["name"]!.GetValue<string>()));
         Assert.Equal(["Active", "Active", "Active"], nodes.Select(n => n!["state"]!.GetValue<string>()));
 
         RestClient.AssertProblem(await admin.Post("v1/nodes/node2/enable"), HttpStatusCode.Conflict, "invalid-transition");
@@ -120,6 +120,53 @@ public sealed class RestClusterTests(RestCluster cluster)
         Assert.Equal("Active", (await admin.Ok(HttpMethod.Get, "v1/nodes"))["nodes"]!.AsArray().Single(n => n!["name"]!.GetValue<string>() == "node3")!["state"]!.GetValue<string>());
         await Restart("node3", node3);
         await AllUp();
+    }
+
+    [Fact]
+    public async Task A_node_of_another_subgroup_heads_its_own_failover_list_leaves_when_removed_and_a_dead_one_is_force_removed()
+    {
+        await AllUp();
+        using var admin = RestClient.Operator(cluster, "node1");
+        var subgroup = await Okv.Run(["subgroup", "add", "--dir", cluster.Dir("node1").Root, "--name", "sg02"]);
+        Assert.True(subgroup.ExitCode == 0, subgroup.ToString());
+        var node4 = await AddNode("node4", 36010, "sg02");
+        var node5 = await AddNode("node5", 36011, "sg01");
+        await Eventually.Until(async () => LocalCluster.UpMembers(await cluster.Status("node1")).Count == 5, Timeout, "five Up members");
+
+        // Each node hands out every node, its own subgroup first.
+        using (var onNode4 = RestClient.Endpoint(cluster, "127.0.0.1:36310"))
+        using (var onNode1 = RestClient.Endpoint(cluster, "node1"))
+        {
+            await Eventually.Until(async () => (await onNode4.Ok(HttpMethod.Get, "v1/failover")).AsArray().Count == 5, Timeout, "node4 to list five nodes");
+            var fromNode4 = (await onNode4.Ok(HttpMethod.Get, "v1/failover")).AsArray().Select(n => n!["subgroup"]!.GetValue<string>()).ToArray();
+            var fromNode1 = (await onNode1.Ok(HttpMethod.Get, "v1/failover")).AsArray().Select(n => n!["subgroup"]!.GetValue<string>()).ToArray();
+            Assert.Equal(["sg02", "sg01", "sg01", "sg01", "sg01"], fromNode4);
+            Assert.Equal(["sg01", "sg01", "sg01", "sg01", "sg02"], fromNode1);
+        }
+
+        await admin.Ok(HttpMethod.Post, "v1/nodes/node4/remove");
+        await Eventually.Until(() => node4.HasExited, Timeout, "node4's process to stop after leaving");
+        node5.Kill(entireProcessTree: true);
+        await Eventually.Until(async () => !LocalCluster.UpMembers(await cluster.Status("node1")).Any(m => m.EndsWith(":36011", StringComparison.Ordinal)),
+            Timeout, "the killed node5 to be taken out of the membership");
+        await admin.Ok(HttpMethod.Post, "v1/nodes/node5/force-remove");
+
+        var states = (await admin.Ok(HttpMethod.Get, "v1/nodes"))["nodes"]!.AsArray()
+            .ToDictionary(n => n!["name"]!.GetValue<string>(), n => n!["state"]!.GetValue<string>());
+        Assert.Equal(("Removed", "ForceRemoved"), (states["node4"], states["node5"]));
+        RestClient.AssertProblem(await admin.Post("v1/nodes/node4/enable"), HttpStatusCode.Conflict, "invalid-transition");
+        await AllUp();
+    }
+
+    private async Task<System.Diagnostics.Process> AddNode(string name, int port, string subgroup)
+    {
+        var (dir, fingerprint) = await NodeFactory.Candidate(cluster, name, port, subgroup);
+        var bundle = Path.Combine(cluster.Scratch($"{name}-bundle"), "bundle.json");
+        var admit = await NodeFactory.Admit(cluster, dir, fingerprint, bundle);
+        Assert.True(admit.ExitCode == 0, admit.ToString());
+        var join = await NodeFactory.Join(dir, bundle, new Dictionary<string, string> { ["OKV_CONFIG_FILE"] = cluster.ConfigFile });
+        Assert.True(join.ExitCode == 0, join.ToString());
+        return cluster.StartNode(dir, Path.Combine(dir, "node.log"), new Dictionary<string, string> { ["OKV_CONFIG_FILE"] = cluster.ConfigFile });
     }
 
     [Fact]
