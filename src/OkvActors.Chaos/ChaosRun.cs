@@ -38,8 +38,11 @@ public sealed class ChaosRun(ChaosOptions options, TextWriter output)
             brokenConfig = Path.Combine(dir, "broken.conf");
             await File.WriteAllTextAsync(brokenConfig, """
                 # okv-chaos --broken (TEST ONLY): a node acknowledges a write once its own replica holds it,
-                # before any other node does, so a crash can lose acknowledged writes. The checks must catch it.
+                # before any other node does, and replicates it later by gossip alone (no deltas, every 10 s),
+                # so losing a node's disk loses acknowledged writes. The checks must catch it.
                 okv.key-store.write-consistency = local
+                akka.cluster.distributed-data.delta-crdt.enabled = off
+                akka.cluster.distributed-data.gossip-interval = 10 s
                 """, stop);
             output.WriteLine("okv-chaos: BROKEN BUILD: nodes acknowledge writes before replication (write-consistency local)");
         }

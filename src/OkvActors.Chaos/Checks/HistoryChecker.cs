@@ -39,12 +39,13 @@ public static class HistoryChecker
         IReadOnlyList<ClientOperation> history, IReadOnlyList<FaultRecord> faults, IReadOnlyList<string> nodes, Observations final, double restrictedMargin)
     {
         var violations = new List<Violation>();
+        var quorum = new QuorumTimeline(nodes, faults);
         violations.AddRange(CheckAcknowledgedWrites(history, final));
-        violations.AddRange(CheckDestroyed(history, final));
-        violations.AddRange(CheckLifecycle(history, final));
+        violations.AddRange(CheckDestroyed(history, final, quorum, restrictedMargin));
+        violations.AddRange(CheckLifecycle(history, final, faults));
         violations.AddRange(CheckReplicas(final));
         violations.AddRange(CheckUniqueUids(history));
-        violations.AddRange(CheckRestricted(history, new QuorumTimeline(nodes, faults), restrictedMargin));
+        violations.AddRange(CheckRestricted(history, quorum, restrictedMargin));
         violations.AddRange(CheckRegistry(nodes, final));
         violations.AddRange(final.Plaintext.Select(p =>
             new Violation(NoPlaintextAtRest, $"material of {p.Uid} in plaintext ({p.Encoding}) in {p.File} at byte {p.Offset}", [])));
@@ -87,8 +88,13 @@ public static class HistoryChecker
         }
     }
 
-    /// <summary>Once a destroy was acknowledged, no later operation sees the object's material or a state before Destroyed.</summary>
-    public static IEnumerable<Violation> CheckDestroyed(IReadOnlyList<ClientOperation> history, Observations final)
+    /// <summary>
+    /// Once a destroy was acknowledged, no later Get or encryption anywhere returns the object's material (they read
+    /// the latest a majority holds), no node's own replica shows it alive once <paramref name="margin"/> seconds have
+    /// passed for the destroy to spread, and it is destroyed after healing. A node cut from its majority since the
+    /// destroy began serves its own, possibly older, replica by design (restricted mode): its reads are exempt.
+    /// </summary>
+    public static IEnumerable<Violation> CheckDestroyed(IReadOnlyList<ClientOperation> history, Observations final, QuorumTimeline quorum, double margin)
     {
         foreach (var destroy in history.Where(o => o.Kind == OpKind.Destroy && o.Outcome == Outcome.Ok && o.Uid is not null))
         {
@@ -98,10 +104,10 @@ public static class HistoryChecker
                 var resurrected = op.Kind switch
                 {
                     OpKind.Get or OpKind.EncryptDecrypt => true,
-                    OpKind.Inspect => Rank(op.Result) is >= 0 and < 3,
+                    OpKind.Inspect => Rank(op.Result) is >= 0 and < 3 && op.Start > destroy.End + margin,
                     _ => false,
                 };
-                if (resurrected)
+                if (resurrected && !quorum.LacksQuorumDuring(op.Node, destroy.Start - margin, op.End))
                 {
                     yield return new Violation(DestroyedStaysDestroyed,
                         $"{destroy.Uid} was destroyed at {destroy.End:F2}s, then {op.Kind} on {op.Node} at {op.Start:F2}s saw it {(op.Kind == OpKind.Inspect ? op.Result : "with material")}",
@@ -119,8 +125,10 @@ public static class HistoryChecker
     /// <summary>
     /// On each node, an object's state never moves back (an Inspect that began after another ended sees no earlier
     /// state), and after healing every object is at least as far as every transition a client was told succeeded.
+    /// Across a wipe of the node its replica starts again from what the others hold, so a state it alone held (a
+    /// write that was never acknowledged) may go: those pairs are not compared.
     /// </summary>
-    public static IEnumerable<Violation> CheckLifecycle(IReadOnlyList<ClientOperation> history, Observations final)
+    public static IEnumerable<Violation> CheckLifecycle(IReadOnlyList<ClientOperation> history, Observations final, IReadOnlyList<FaultRecord> faults)
     {
         var observations = history.Where(o => o.Kind == OpKind.Inspect && o.Outcome == Outcome.Ok && o.Uid is not null && Rank(o.Result) >= 0)
             .GroupBy(o => (o.Uid, o.Node));
@@ -129,7 +137,8 @@ public static class HistoryChecker
             var seen = group.OrderBy(o => o.End).ToList();
             foreach (var later in seen)
             {
-                var regress = seen.FirstOrDefault(earlier => earlier.End < later.Start && Rank(earlier.Result) > Rank(later.Result));
+                var regress = seen.FirstOrDefault(earlier => earlier.End < later.Start && Rank(earlier.Result) > Rank(later.Result)
+                    && !faults.Any(f => f.Kind == FaultKind.Wipe && f.Nodes.Contains(later.Node) && f.Start >= earlier.Start && f.Start <= later.End));
                 if (regress is not null)
                 {
                     yield return new Violation(LifecycleMovesForward,
