@@ -1,4 +1,6 @@
 using System.Globalization;
+using OkvActors.Chaos.History;
+using OkvActors.Chaos.Workload;
 
 namespace OkvActors.Chaos;
 
@@ -11,6 +13,8 @@ public sealed record ChaosOptions(
     int BasePort,
     int Clients,
     double Rate,
+    double Affinity,
+    IReadOnlyList<(OpKind Kind, int Weight)> Mix,
     bool UseNetworkLab,
     int Lab,
     bool Broken,
@@ -30,6 +34,9 @@ public sealed record ChaosOptions(
           --base-port P         first remoting port; +100 KMIP, +200 management, +300 HTTPS (default 37000)
           --clients N           concurrent KMIP clients, spread over the nodes (default 2 per node)
           --rate R              operations per second per client (default 4)
+          --mix SPEC            operation weights, default create=3,register=3,get=4,locate=2,activate=3,revoke=1,
+                                destroy=1,rekey=1,encryptdecrypt=2,addattribute=2,inspect=4
+          --affinity P          share 0..1 of operations on objects created through the client's own node (default 0.5)
           --no-lab              no network namespaces: nodes on 127.0.0.1, no partitions (needs no root)
           --lab N               network lab number 0..99: namespaces okvchaosN*, subnet 10.231.N.0/24 (default from the base port)
           --restricted-margin S seconds a node may stay in restricted mode after it regained its quorum (default 15)
@@ -42,8 +49,9 @@ public sealed record ChaosOptions(
     {
         int? seed = null, clients = null, lab = null;
         int nodes = 3, basePort = 37000;
-        double duration = 60, rate = 4, margin = 15, converge = 180;
+        double duration = 60, rate = 4, affinity = 0.5, margin = 15, converge = 180;
         string? dir = null;
+        var mix = ChaosWorkload.DefaultMix;
         bool useLab = true, broken = false, planOnly = false;
         for (var i = 0; i < args.Count; i++)
         {
@@ -57,6 +65,8 @@ public sealed record ChaosOptions(
                 case "--base-port": basePort = Int(Value(), "--base-port", 1024, 65535 - 320); break;
                 case "--clients": clients = Int(Value(), "--clients", 1, 256); break;
                 case "--rate": rate = Number(Value(), "--rate", 0.1, 1000); break;
+                case "--mix": mix = ChaosWorkload.ParseMix(Value()); break;
+                case "--affinity": affinity = Number(Value(), "--affinity", 0, 1); break;
                 case "--no-lab": useLab = false; break;
                 case "--lab": lab = Int(Value(), "--lab", 0, 99); break;
                 case "--restricted-margin": margin = Number(Value(), "--restricted-margin", 0, 3600); break;
@@ -70,7 +80,7 @@ public sealed record ChaosOptions(
         var s = seed ?? Random.Shared.Next();
         return new ChaosOptions(s, nodes, duration,
             dir ?? Path.Combine(".okv-chaos", $"seed-{s}-{DateTime.UtcNow:yyyyMMdd-HHmmss}"),
-            basePort, clients ?? 2 * nodes, rate, useLab, lab ?? Math.Abs((basePort - 37000) / 200) % 100, broken, margin, converge, planOnly);
+            basePort, clients ?? 2 * nodes, rate, affinity, mix, useLab, lab ?? Math.Abs((basePort - 37000) / 200) % 100, broken, margin, converge, planOnly);
     }
 
     private static int Int(string text, string option, int min, int max) =>

@@ -38,11 +38,9 @@ public sealed class ChaosRun(ChaosOptions options, TextWriter output)
             brokenConfig = Path.Combine(dir, "broken.conf");
             await File.WriteAllTextAsync(brokenConfig, """
                 # okv-chaos --broken (TEST ONLY): a node acknowledges a write once its own replica holds it,
-                # before any other node does, and replicates it later by gossip alone (no deltas, every 10 s),
-                # so losing a node's disk loses acknowledged writes. The checks must catch it.
+                # before any other node does, so a node that is cut off and then loses its disk takes
+                # acknowledged writes with it. The checks must catch it.
                 okv.key-store.write-consistency = local
-                akka.cluster.distributed-data.delta-crdt.enabled = off
-                akka.cluster.distributed-data.gossip-interval = 10 s
                 """, stop);
             output.WriteLine("okv-chaos: BROKEN BUILD: nodes acknowledge writes before replication (write-consistency local)");
         }
@@ -60,7 +58,7 @@ public sealed class ChaosRun(ChaosOptions options, TextWriter output)
         var clock = Stopwatch.StartNew();
         var injector = new FaultInjector(cluster, lab, clock, output);
         using var workloadStop = CancellationTokenSource.CreateLinkedTokenSource(stop);
-        var workload = new ChaosWorkload(cluster, identity, history, secrets, options.Seed, clock).Run(options.Clients, options.Rate, workloadStop.Token);
+        var workload = new ChaosWorkload(cluster, identity, history, secrets, options.Seed, clock, options.Affinity, options.Mix).Run(options.Clients, options.Rate, workloadStop.Token);
         try
         {
             await injector.Run(plan, stop);

@@ -13,6 +13,8 @@ public sealed class ChaosOptionsTests
         Assert.Equal(3, options.Nodes);
         Assert.Equal(60, options.Duration);
         Assert.Equal(6, options.Clients);
+        Assert.Equal(0.5, options.Affinity);
+        Assert.Equal(Workload.ChaosWorkload.DefaultMix, options.Mix);
         Assert.Equal(37000, options.BasePort);
         Assert.True(options.UseNetworkLab);
         Assert.Equal(0, options.Lab);
@@ -34,6 +36,9 @@ public sealed class ChaosOptionsTests
     [InlineData(new[] { "--seed" }, "--seed needs a value")]
     [InlineData(new[] { "--lab", "100" }, "--lab must be an integer from 0 to 99")]
     [InlineData(new[] { "--chaos-monkey" }, "unknown option '--chaos-monkey'")]
+    [InlineData(new[] { "--mix", "create=1,teleport=2" }, "'teleport=2' is not OPERATION=WEIGHT")]
+    [InlineData(new[] { "--mix", "create=0" }, "the mix needs at least one positive weight")]
+    [InlineData(new[] { "--affinity", "1.5" }, "--affinity must be a number from 0 to 1")]
     public void Bad_arguments_are_refused_with_a_clear_message(string[] args, string message)
     {
         var e = Assert.Throws<FormatException>(() => ChaosOptions.Parse(args));

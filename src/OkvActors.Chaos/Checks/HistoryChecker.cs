@@ -138,7 +138,7 @@ public static class HistoryChecker
             foreach (var later in seen)
             {
                 var regress = seen.FirstOrDefault(earlier => earlier.End < later.Start && Rank(earlier.Result) > Rank(later.Result)
-                    && !faults.Any(f => f.Kind == FaultKind.Wipe && f.Nodes.Contains(later.Node) && f.Start >= earlier.Start && f.Start <= later.End));
+                    && !faults.Any(f => f.Kind is FaultKind.Wipe or FaultKind.CutWipe && f.Nodes.Contains(later.Node) && f.Start >= earlier.Start && f.Start <= later.End));
                 if (regress is not null)
                 {
                     yield return new Violation(LifecycleMovesForward,

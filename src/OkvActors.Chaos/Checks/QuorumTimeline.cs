@@ -4,7 +4,7 @@ namespace OkvActors.Chaos.Checks;
 
 /// <summary>
 /// Which node could reach a majority of the cluster when, as the fault timeline says: a node lacks its quorum while
-/// it is itself down (killed, wiped, paused), or while the nodes it can reach (itself included: not down, not on the
+/// it is itself down (killed, wiped, paused, or cut off and then wiped: to the others it is gone either way), or while the nodes it can reach (itself included: not down, not on the
 /// other side of a partition) are no more than half of the cluster.
 /// </summary>
 public sealed class QuorumTimeline(IReadOnlyList<string> nodes, IReadOnlyList<FaultRecord> faults)
@@ -12,7 +12,7 @@ public sealed class QuorumTimeline(IReadOnlyList<string> nodes, IReadOnlyList<Fa
     public IReadOnlyList<string> Nodes => nodes;
 
     public bool IsDown(string node, double t) =>
-        faults.Any(f => f.Kind is FaultKind.Kill or FaultKind.Wipe or FaultKind.Pause && f.Nodes.Contains(node) && f.Covers(t));
+        faults.Any(f => f.Kind is FaultKind.Kill or FaultKind.Wipe or FaultKind.Pause or FaultKind.CutWipe && f.Nodes.Contains(node) && f.Covers(t));
 
     public bool CanReach(string from, string to, double t) =>
         from == to || !faults.Any(f => f.Kind == FaultKind.Partition && f.Covers(t) && f.Nodes.Contains(from) != f.Nodes.Contains(to));

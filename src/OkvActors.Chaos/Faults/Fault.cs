@@ -5,7 +5,9 @@ namespace OkvActors.Chaos.Faults;
 /// <summary>
 /// Kill: kill -9, restarted later with its data (and possibly a shifted clock). Wipe: kill -9, its store emptied
 /// (a replaced disk), restarted later. Pause: SIGSTOP, SIGCONT later. Partition: the nodes lose every packet to and
-/// from the other nodes, healed later.
+/// from the other nodes, healed later. CutWipe: cut off like a partition, then, before the cluster has decided it is
+/// gone, killed and its store emptied; healed and restarted later. Whatever it accepted while cut off is then only
+/// as safe as the write quorum made it.
 /// </summary>
 [JsonConverter(typeof(JsonStringEnumConverter<FaultKind>))]
 public enum FaultKind
@@ -14,13 +16,14 @@ public enum FaultKind
     Wipe,
     Pause,
     Partition,
+    CutWipe,
 }
 
 /// <summary>
 /// One fault of the seeded plan: at <see cref="At"/> seconds into the run, for <see cref="Duration"/> seconds.
 /// <see cref="Nodes"/> are 1-based node numbers; a <see cref="Controller"/> kill picks, when it fires, whichever node
 /// then runs the controller (so <see cref="Nodes"/> is empty). <see cref="ClockOffset"/>: seconds the restarted
-/// node's clock is shifted by (Kill and Wipe only; within the cluster's max-clock-skew).
+/// node's clock is shifted by (Kill, Wipe and CutWipe; within the cluster's max-clock-skew).
 /// </summary>
 public sealed record PlannedFault(double At, double Duration, FaultKind Kind, IReadOnlyList<int> Nodes, bool Controller = false, double ClockOffset = 0)
 {

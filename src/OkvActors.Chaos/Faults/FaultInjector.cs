@@ -14,10 +14,14 @@ public sealed class FaultInjector(ChaosCluster cluster, NetworkLab? lab, Stopwat
 {
     public static readonly TimeSpan RegistryProbeTimeout = TimeSpan.FromSeconds(90);
 
+    /// <summary>How long a CutWipe node stays cut off, alive, before its kill: less than the failure detector needs to call it unreachable.</summary>
+    public const double CutBeforeWipe = 2.5;
+
     private readonly List<FaultRecord> _timeline = [];
     private readonly List<RegistryProbe> _probes = [];
     private readonly List<Task> _probing = [];
     private readonly List<(FaultRecord Record, PlannedFault Fault, int[] Nodes)> _open = [];
+    private readonly List<Task> _cutWipes = [];
 
     private double Now => clock.Elapsed.TotalSeconds;
 
@@ -78,7 +82,7 @@ public sealed class FaultInjector(ChaosCluster cluster, NetworkLab? lab, Stopwat
             detail = controller is null ? "controller (not found: node1 instead)" : "controller";
         }
 
-        if (fault.Kind == FaultKind.Partition && lab is null)
+        if (fault.Kind is FaultKind.Partition or FaultKind.CutWipe && lab is null)
         {
             log.WriteLine($"okv-chaos: {Now,7:F1}s skipping {fault}: no network lab");
             return;
@@ -111,6 +115,22 @@ public sealed class FaultInjector(ChaosCluster cluster, NetworkLab? lab, Stopwat
                 lab!.Partition(nodes);
                 detail = $"cut from {string.Join(",", cluster.Names.Except(names))}";
                 break;
+            case FaultKind.CutWipe:
+                lab!.Partition(nodes);
+                _cutWipes.Add(Task.Run(async () =>
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(Math.Min(CutBeforeWipe, fault.Duration / 2)));
+                    foreach (var node in nodes)
+                    {
+                        await cluster.Kill9(node);
+                        cluster.WipeStore(node);
+                    }
+
+                    log.WriteLine($"okv-chaos: {Now,7:F1}s CutWipe: {string.Join(",", names)} killed, store emptied");
+                }));
+                detail = $"cut from {string.Join(",", cluster.Names.Except(names))}, killed and store emptied {Math.Min(CutBeforeWipe, fault.Duration / 2):F1}s later"
+                         + (fault.ClockOffset != 0 ? $"; restart clock {fault.ClockOffset:+0.0;-0.0}s" : "");
+                break;
         }
 
         var record = new FaultRecord(fault.Kind, names, Now, null, detail);
@@ -126,10 +146,20 @@ public sealed class FaultInjector(ChaosCluster cluster, NetworkLab? lab, Stopwat
     /// <summary>Undoes every open fault: restarts killed nodes (with the planned clock offset), resumes paused ones, heals partitions.</summary>
     public async Task UndoAll()
     {
+        await Task.WhenAll(_cutWipes);
+        _cutWipes.Clear();
         foreach (var (record, fault, nodes) in _open.ToArray())
         {
             switch (fault.Kind)
             {
+                case FaultKind.CutWipe:
+                    lab?.Heal(nodes);
+                    foreach (var node in nodes.Where(n => !cluster.IsRunning(n)))
+                    {
+                        cluster.Start(node, fault.ClockOffset);
+                    }
+
+                    break;
                 case FaultKind.Kill:
                 case FaultKind.Wipe:
                     foreach (var node in nodes.Where(n => !cluster.IsRunning(n)))
@@ -163,8 +193,6 @@ public sealed class FaultInjector(ChaosCluster cluster, NetworkLab? lab, Stopwat
                 _probing.Add(ProbeRegistry($"kill of {string.Join(",", record.Nodes)}, the controller, at {record.Start:F1}s"));
             }
         }
-
-        await Task.CompletedTask;
     }
 
     private async Task<int?> ControllerNode()

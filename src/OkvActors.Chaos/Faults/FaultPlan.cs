@@ -42,7 +42,7 @@ public static class FaultPlan
                 foreach (var group in groups)
                 {
                     var kind = Pick(random, partitions);
-                    var offset = kind is FaultKind.Kill or FaultKind.Wipe ? Offset(random, maxClockOffset) : 0;
+                    var offset = kind is FaultKind.Kill or FaultKind.Wipe or FaultKind.CutWipe ? Offset(random, maxClockOffset) : 0;
                     plan.Add(new PlannedFault(Math.Round(t, 1), length, kind, group.Order().ToArray(), ClockOffset: offset));
                 }
             }
@@ -53,13 +53,14 @@ public static class FaultPlan
         return plan;
     }
 
-    /// <summary>Without partitions (no network lab) their share goes to pauses, so the other draws stay the same.</summary>
+    /// <summary>Without partitions (no network lab) their share goes to pauses and wipes, so the other draws stay the same.</summary>
     private static FaultKind Pick(Random random, bool partitions) => random.NextDouble() switch
     {
-        < 0.35 => FaultKind.Kill,
-        < 0.45 => FaultKind.Wipe,
-        < 0.70 => FaultKind.Pause,
-        _ => partitions ? FaultKind.Partition : FaultKind.Pause,
+        < 0.30 => FaultKind.Kill,
+        < 0.40 => FaultKind.Wipe,
+        < 0.62 => FaultKind.Pause,
+        < 0.88 => partitions ? FaultKind.Partition : FaultKind.Pause,
+        _ => partitions ? FaultKind.CutWipe : FaultKind.Wipe,
     };
 
     private static double Offset(Random random, double max) =>

@@ -91,6 +91,28 @@ public sealed class ChaosCluster : IAsyncDisposable
         await Step("issue endpoint1", ["issue", "--dir", NodeDir(1), "--role", "endpoint", "--name", "endpoint1", "--out", PkiDir, "--passphrase-file", passphrase]);
         await Step("register endpoint1", ["endpoint", "add", "--dir", NodeDir(1), "--name", "endpoint1", "--cert", Path.Combine(PkiDir, "endpoint1.pem")]);
         File.Copy(Path.Combine(NodeDir(1), "tls", "ca.pem"), Path.Combine(PkiDir, "ca.pem"), overwrite: true);
+        for (var i = 1; i <= Count; i++)
+        {
+            await WaitUntilEndpointKnown(i, "endpoint1", ct);
+        }
+    }
+
+    /// <summary>The registration replicates like any write: the workload starts once every node knows the endpoint.</summary>
+    private async Task WaitUntilEndpointKnown(int node, string endpoint, CancellationToken ct)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < UpTimeout)
+        {
+            var access = await Control(node, "access");
+            if (access.Ok && access.Data?["endpoints"]?.AsArray().Any(e => e?["name"]?.GetValue<string>() == endpoint) == true)
+            {
+                return;
+            }
+
+            await Task.Delay(250, ct);
+        }
+
+        throw new ChaosException($"{Name(node)} did not learn of {endpoint} within {UpTimeout.TotalSeconds:0}s");
     }
 
     private string[] AddressArgs(int node) =>

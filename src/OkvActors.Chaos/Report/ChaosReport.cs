@@ -50,7 +50,7 @@ public sealed record ChaosReport(
         var lab = Options.UseNetworkLab ? $"network lab {Options.Lab} (partitions on)" : "no network lab (partitions off)";
         var broken = Options.Broken ? ", BROKEN BUILD (writes acknowledged before replication)" : "";
         text.AppendLine(c, $"okv-chaos run of {Started:yyyy-MM-dd HH:mm:ss}Z: {Options.Nodes} nodes, {Options.Duration:F0} s of faults, {Options.Clients} clients at {Options.Rate:F0} op/s each, {lab}, restricted-mode margin {Options.RestrictedMargin:F0} s{broken}");
-        text.AppendLine(c, $"replay: okv-chaos --seed {Options.Seed} --nodes {Options.Nodes} --duration {Options.Duration:F0} --clients {Options.Clients} --rate {Options.Rate:F0}{(Options.Broken ? " --broken" : "")}");
+        text.AppendLine(c, $"replay: okv-chaos --seed {Options.Seed} --nodes {Options.Nodes} --duration {Options.Duration:F0} --clients {Options.Clients} --rate {Options.Rate:F0} --affinity {Options.Affinity:0.##} --mix {string.Join(",", Options.Mix.Select(m => $"{m.Kind.ToString().ToLowerInvariant()}={m.Weight}"))}{(Options.UseNetworkLab ? "" : " --no-lab")}{(Options.Broken ? " --broken" : "")}");
         text.AppendLine(c, $"result: {(Passed ? "PASS" : "FAIL")}, {Violations.Count} violation(s); run took {Seconds:F0} s");
         text.AppendLine();
         text.AppendLine("fault plan (from the seed):");

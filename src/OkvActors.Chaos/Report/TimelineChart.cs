@@ -58,6 +58,7 @@ public static class TimelineChart
         FaultKind.Kill => Colors.Red,
         FaultKind.Wipe => Colors.Purple,
         FaultKind.Pause => Colors.Orange,
+        FaultKind.CutWipe => Colors.Black,
         _ => Colors.Blue,
     };
 }

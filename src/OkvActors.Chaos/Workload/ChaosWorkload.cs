@@ -19,17 +19,23 @@ namespace OkvActors.Chaos.Workload;
 /// client behind the control socket). Every operation goes into the history with its start, end, node, arguments and
 /// outcome; an operation that got no answer is Unknown, never Failed.
 /// </summary>
-public sealed class ChaosWorkload(ChaosCluster cluster, TlsIdentity identity, OperationLog history, SecretBook secrets, int seed, Stopwatch clock)
+/// <remarks>
+/// <paramref name="affinity"/>: the share of operations on objects created through the client's own node; the rest
+/// pick any object, so reads and changes cross nodes and test replication.
+/// </remarks>
+public sealed class ChaosWorkload(ChaosCluster cluster, TlsIdentity identity, OperationLog history, SecretBook secrets, int seed, Stopwatch clock,
+    double affinity = 0.5, IReadOnlyList<(OpKind Kind, int Weight)>? mix = null)
 {
     public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);
 
-    private static readonly (OpKind Kind, int Weight)[] Mix =
+    public static readonly IReadOnlyList<(OpKind Kind, int Weight)> DefaultMix =
     [
         (OpKind.Create, 3), (OpKind.Register, 3), (OpKind.Get, 4), (OpKind.Locate, 2), (OpKind.Activate, 3), (OpKind.Revoke, 1),
         (OpKind.Destroy, 1), (OpKind.ReKey, 1), (OpKind.EncryptDecrypt, 2), (OpKind.AddAttribute, 2), (OpKind.Inspect, 4),
     ];
 
     private readonly List<(string Uid, string Name)> _pool = [];
+    private readonly Dictionary<int, List<(string Uid, string Name)>> _byNode = [];
     private readonly string _run = $"chaos{seed}";
     private long _names;
 
@@ -77,10 +83,30 @@ public sealed class ChaosWorkload(ChaosCluster cluster, TlsIdentity identity, Op
         }
     }
 
-    private static OpKind Pick(Random random)
+    private readonly IReadOnlyList<(OpKind Kind, int Weight)> _mix = mix ?? DefaultMix;
+
+    /// <summary>Parses "create=3,get=4,…" (operation names as in the history, any case); at least one positive weight.</summary>
+    public static IReadOnlyList<(OpKind Kind, int Weight)> ParseMix(string text)
     {
-        var roll = random.Next(Mix.Sum(m => m.Weight));
-        foreach (var (kind, weight) in Mix)
+        var mix = new List<(OpKind, int)>();
+        foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var pair = part.Split('=', 2);
+            if (pair.Length != 2 || !Enum.TryParse<OpKind>(pair[0], ignoreCase: true, out var kind) || !int.TryParse(pair[1], out var weight) || weight < 0)
+            {
+                throw new FormatException($"'{part}' is not OPERATION=WEIGHT (operations: {string.Join(", ", Enum.GetNames<OpKind>().Select(n => n.ToLowerInvariant()))})");
+            }
+
+            mix.Add((kind, weight));
+        }
+
+        return mix.Sum(m => m.Item2) > 0 ? mix : throw new FormatException("the mix needs at least one positive weight");
+    }
+
+    private OpKind Pick(Random random)
+    {
+        var roll = random.Next(_mix.Sum(m => m.Weight));
+        foreach (var (kind, weight) in _mix)
         {
             if ((roll -= weight) < 0)
             {
@@ -91,25 +117,32 @@ public sealed class ChaosWorkload(ChaosCluster cluster, TlsIdentity identity, Op
         return OpKind.Get;
     }
 
-    private (string Uid, string Name)? AnyObject(Random random)
+    private (string Uid, string Name)? AnyObject(Random random, int node)
     {
         lock (_pool)
         {
-            return _pool.Count == 0 ? null : _pool[random.Next(_pool.Count)];
+            var from = random.NextDouble() < affinity && _byNode.TryGetValue(node, out var own) && own.Count > 0 ? own : _pool;
+            return from.Count == 0 ? null : from[random.Next(from.Count)];
         }
     }
 
-    private void AddToPool(string uid, string name)
+    private void AddToPool(string uid, string name, int node)
     {
         lock (_pool)
         {
             _pool.Add((uid, name));
+            if (!_byNode.TryGetValue(node, out var own))
+            {
+                _byNode[node] = own = [];
+            }
+
+            own.Add((uid, name));
         }
     }
 
     private async Task<KmipConnection?> Kmip(int index, int node, OpKind kind, Random random, KmipConnection? connection)
     {
-        var target = kind is OpKind.Create or OpKind.Register ? null : AnyObject(random);
+        var target = kind is OpKind.Create or OpKind.Register ? null : AnyObject(random, node);
         if (kind is not (OpKind.Create or OpKind.Register) && target is null)
         {
             kind = OpKind.Create;
@@ -156,7 +189,7 @@ public sealed class ChaosWorkload(ChaosCluster cluster, TlsIdentity identity, Op
                 case OpKind.Create:
                     {
                         var created = KmipRequests.CreatedId(await connection.Send(KmipRequests.Create(256, name), timeout.Token));
-                        AddToPool(created, name);
+                        AddToPool(created, name, node);
                         history.Add(Record(Outcome.Ok, created));
                         break;
                     }
@@ -167,7 +200,7 @@ public sealed class ChaosWorkload(ChaosCluster cluster, TlsIdentity identity, Op
                         var registered = KmipRequests.Expect(response, Operation.Register)?.TextOf(Tag.UniqueIdentifier)
                                          ?? throw new KmipLoadException("Register: no Unique Identifier in the response");
                         secrets.Remember(registered, material!);
-                        AddToPool(registered, name);
+                        AddToPool(registered, name, node);
                         history.Add(Record(Outcome.Ok, registered));
                         break;
                     }
@@ -192,7 +225,7 @@ public sealed class ChaosWorkload(ChaosCluster cluster, TlsIdentity identity, Op
                     {
                         var payload = KmipRequests.Expect(await connection.Send(ChaosRequests.ReKey(uid!), timeout.Token), Operation.ReKey);
                         var replacement = payload?.TextOf(Tag.UniqueIdentifier) ?? throw new KmipLoadException("ReKey: no Unique Identifier in the response");
-                        AddToPool(replacement, target!.Value.Name);
+                        AddToPool(replacement, target!.Value.Name, node);
                         history.Add(Record(Outcome.Ok, replacement));
                         break;
                     }
@@ -228,8 +261,10 @@ public sealed class ChaosWorkload(ChaosCluster cluster, TlsIdentity identity, Op
         }
         catch (KmipLoadException e)
         {
-            // The server answered with a failure: it did not happen.
-            history.Add(Record(Outcome.Failed, error: e.Message, restricted: e.Message.Contains("restricted mode", StringComparison.Ordinal)));
+            // The server answered with a failure: it did not happen, unless it says the write was tried and not
+            // confirmed by its quorum in time (it may still be applied where it was tried, and spread later).
+            var unconfirmed = e.Message.Contains("not acknowledged", StringComparison.Ordinal);
+            history.Add(Record(unconfirmed ? Outcome.Unknown : Outcome.Failed, error: e.Message, restricted: e.Message.Contains("restricted mode", StringComparison.Ordinal)));
             return connection;
         }
         catch (Exception e) when (e is IOException or SocketException or AuthenticationException or OperationCanceledException
@@ -244,7 +279,7 @@ public sealed class ChaosWorkload(ChaosCluster cluster, TlsIdentity identity, Op
 
     private async Task Inspect(int index, int node, Random random)
     {
-        var target = AnyObject(random);
+        var target = AnyObject(random, node);
         if (target is null)
         {
             return;
