@@ -38,9 +38,10 @@ public sealed class ChaosRun(ChaosOptions options, TextWriter output)
             brokenConfig = Path.Combine(dir, "broken.conf");
             await File.WriteAllTextAsync(brokenConfig, """
                 # okv-chaos --broken (TEST ONLY): a node acknowledges a write once its own replica holds it,
-                # before any other node does, so a node that is cut off and then loses its disk takes
-                # acknowledged writes with it. The checks must catch it.
+                # before any other node does, and sends it on lazily (gossip every 20 s, deltas every 4 s),
+                # so a node that loses its disk takes acknowledged writes with it. The checks must catch it.
                 okv.key-store.write-consistency = local
+                akka.cluster.distributed-data.gossip-interval = 20 s
                 """, stop);
             output.WriteLine("okv-chaos: BROKEN BUILD: nodes acknowledge writes before replication (write-consistency local)");
         }

@@ -1,8 +1,8 @@
 using OkvActors.Chaos.Checks;
 using OkvActors.Chaos.Faults;
 using OkvActors.Chaos.History;
-using static OkvActors.Chaos.Tests.Histories;
 using Xunit;
+using static OkvActors.Chaos.Tests.Histories;
 
 namespace OkvActors.Chaos.Tests;
 
