@@ -22,6 +22,7 @@ public sealed class FinalReader(ChaosCluster cluster, TlsIdentity identity, Text
         var nodes = Enumerable.Range(1, cluster.Count).ToArray();
         while (clock.Elapsed < convergeTimeout && !(await Task.WhenAll(nodes.Select(cluster.SeesAllUp))).All(up => up))
         {
+            injector.RestartExited();
             await Task.Delay(1000);
         }
 
@@ -88,15 +89,32 @@ public sealed class FinalReader(ChaosCluster cluster, TlsIdentity identity, Text
 
     private async Task<IReadOnlySet<string>> Uids(int node)
     {
-        var response = await cluster.Control(node, "key-locate", new Dictionary<string, string> { ["as"] = "endpoint1" }, TimeSpan.FromSeconds(60));
-        return response.Ok && response.Data?["uids"] is { } uids ? uids.AsArray().Select(u => u!.GetValue<string>()).ToHashSet() : new HashSet<string>();
+        try
+        {
+            var response = await cluster.Control(node, "key-locate", new Dictionary<string, string> { ["as"] = "endpoint1" }, TimeSpan.FromSeconds(60));
+            return response.Ok && response.Data?["uids"] is { } uids ? uids.AsArray().Select(u => u!.GetValue<string>()).ToHashSet() : new HashSet<string>();
+        }
+        catch (Exception e) when (e is ControlException or IOException or TimeoutException or OperationCanceledException)
+        {
+            log.WriteLine($"okv-chaos: {ChaosCluster.Name(node)} could not list its objects: {e.Message}");
+            return new HashSet<string>();
+        }
     }
 
     /// <summary>The state in node1's replica (equal to every other once converged) and, unless destroyed, the material Get returns.</summary>
     private async Task<FinalObject> Final(KmipConnection connection, string uid)
     {
-        var response = await cluster.Control(1, "key-get", new Dictionary<string, string> { ["uid"] = uid, ["freshness"] = "local", ["as"] = "endpoint1" });
-        var state = response.Ok ? response.Data?["state"]?.GetValue<string>() : null;
+        string? state;
+        try
+        {
+            var response = await cluster.Control(1, "key-get", new Dictionary<string, string> { ["uid"] = uid, ["freshness"] = "local", ["as"] = "endpoint1" });
+            state = response.Ok ? response.Data?["state"]?.GetValue<string>() : null;
+        }
+        catch (Exception e) when (e is ControlException or IOException or TimeoutException or OperationCanceledException)
+        {
+            throw new ChaosException($"node1 could not be read after healing ({uid}): {e.Message}");
+        }
+
         string? hash = null;
         if (state is not null && HistoryChecker.Rank(state) < 3)
         {

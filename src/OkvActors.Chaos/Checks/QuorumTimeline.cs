@@ -12,7 +12,7 @@ public sealed class QuorumTimeline(IReadOnlyList<string> nodes, IReadOnlyList<Fa
     public IReadOnlyList<string> Nodes => nodes;
 
     public bool IsDown(string node, double t) =>
-        faults.Any(f => f.Kind is FaultKind.Kill or FaultKind.Wipe or FaultKind.Pause or FaultKind.CutWipe && f.Nodes.Contains(node) && f.Covers(t));
+        faults.Any(f => f.Kind is FaultKind.Kill or FaultKind.Wipe or FaultKind.Pause or FaultKind.CutWipe or FaultKind.Downed && f.Nodes.Contains(node) && f.Covers(t));
 
     public bool CanReach(string from, string to, double t) =>
         from == to || !faults.Any(f => f.Kind == FaultKind.Partition && f.Covers(t) && f.Nodes.Contains(from) != f.Nodes.Contains(to));

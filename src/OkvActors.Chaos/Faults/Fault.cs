@@ -7,7 +7,8 @@ namespace OkvActors.Chaos.Faults;
 /// (a replaced disk), restarted later. Pause: SIGSTOP, SIGCONT later. Partition: the nodes lose every packet to and
 /// from the other nodes, healed later. CutWipe: cut off like a partition, then, before the cluster has decided it is
 /// gone, killed and its store emptied; healed and restarted later. Whatever it accepted while cut off is then only
-/// as safe as the write quorum made it.
+/// as safe as the write quorum made it. Downed: not injected but seen: the node stopped by itself (the cluster downed
+/// it, e.g. after a partition) and the harness restarted it, as an operator's service manager would.
 /// </summary>
 [JsonConverter(typeof(JsonStringEnumConverter<FaultKind>))]
 public enum FaultKind
@@ -17,6 +18,7 @@ public enum FaultKind
     Pause,
     Partition,
     CutWipe,
+    Downed,
 }
 
 /// <summary>

@@ -22,6 +22,7 @@ public sealed class FaultInjector(ChaosCluster cluster, NetworkLab? lab, Stopwat
     private readonly List<Task> _probing = [];
     private readonly List<(FaultRecord Record, PlannedFault Fault, int[] Nodes)> _open = [];
     private readonly List<Task> _cutWipes = [];
+    private readonly HashSet<int> _held = [];
 
     private double Now => clock.Elapsed.TotalSeconds;
 
@@ -46,6 +47,57 @@ public sealed class FaultInjector(ChaosCluster cluster, NetworkLab? lab, Stopwat
     }
 
     public async Task Run(IReadOnlyList<PlannedFault> plan, CancellationToken stop)
+    {
+        using var watching = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        var watcher = Watch(watching.Token);
+        try
+        {
+            await RunPlan(plan, stop);
+        }
+        finally
+        {
+            await watching.CancelAsync();
+            await watcher;
+        }
+    }
+
+    /// <summary>Every second, restarts any node that stopped by itself while no fault of ours holds it.</summary>
+    private async Task Watch(CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            RestartExited();
+            try
+            {
+                await Task.Delay(1000, stop);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>A node that stopped by itself (downed by the cluster) is restarted with its data and the event recorded.</summary>
+    public void RestartExited()
+    {
+        lock (_held)
+        {
+            foreach (var node in Enumerable.Range(1, cluster.Count).Where(n => !_held.Contains(n) && !cluster.IsRunning(n)))
+            {
+                var at = Now;
+                cluster.Start(node);
+                lock (_timeline)
+                {
+                    _timeline.Add(new FaultRecord(FaultKind.Downed, [ChaosCluster.Name(node)], at, Now, "stopped by itself (downed by the cluster); restarted"));
+                }
+
+                log.WriteLine($"okv-chaos: {at,7:F1}s {ChaosCluster.Name(node)} had stopped by itself (downed by the cluster); restarted");
+            }
+        }
+    }
+
+    private async Task RunPlan(IReadOnlyList<PlannedFault> plan, CancellationToken stop)
     {
         foreach (var round in plan.GroupBy(f => f.At).OrderBy(g => g.Key))
         {
@@ -89,6 +141,11 @@ public sealed class FaultInjector(ChaosCluster cluster, NetworkLab? lab, Stopwat
         }
 
         var names = nodes.Select(ChaosCluster.Name).ToArray();
+        lock (_held)
+        {
+            _held.UnionWith(nodes);
+        }
+
         switch (fault.Kind)
         {
             case FaultKind.Kill:
@@ -187,6 +244,11 @@ public sealed class FaultInjector(ChaosCluster cluster, NetworkLab? lab, Stopwat
             }
 
             _open.Remove((record, fault, nodes));
+            lock (_held)
+            {
+                _held.ExceptWith(nodes);
+            }
+
             log.WriteLine($"okv-chaos: {Now,7:F1}s undone: {fault.Kind} {string.Join(",", record.Nodes)}");
             if (fault.Controller)
             {

@@ -59,6 +59,7 @@ public static class TimelineChart
         FaultKind.Wipe => Colors.Purple,
         FaultKind.Pause => Colors.Orange,
         FaultKind.CutWipe => Colors.Black,
+        FaultKind.Downed => Colors.Gray,
         _ => Colors.Blue,
     };
 }
