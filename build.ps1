@@ -24,7 +24,9 @@ param(
     # -Seed replays a run (default: random, printed first). Report and chart in -Dir (default ./.okv-chaos/seed-N-TIME).
     # Exits non-zero when any check fails. Needs root and iproute2 for partitions (network namespaces).
     [int]$Duration = 1800,
-    [Nullable[int]]$Seed = $null
+    [Nullable[int]]$Seed = $null,
+    # chaos -Broken (test only): nodes acknowledge writes before replicating them; the run should fail.
+    [switch]$Broken
 )
 
 $ErrorActionPreference = 'Stop'
@@ -93,6 +95,7 @@ switch ($Target) {
         if ($null -ne $Seed) { $chaosArgs += @('--seed', $Seed) }
         if ($PSBoundParameters.ContainsKey('Dir')) { $chaosArgs += @('--dir', $Dir) }
         if ($BasePort -gt 0) { $chaosArgs += @('--base-port', $BasePort) }
+        if ($Broken) { $chaosArgs += '--broken' }
         dotnet src/OkvActors.Chaos/bin/Release/net10.0/okv-chaos.dll @chaosArgs
         $chaosExit = $LASTEXITCODE
         if ($chaosExit -ne 0) { Write-Host "chaos: failed with exit code $chaosExit (1: a check failed; 2: bad arguments; 3: the run could not be done)" -ForegroundColor Red }
