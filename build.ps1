@@ -4,7 +4,7 @@
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('build', 'test', 'run', 'format', 'bench')]
+    [ValidateSet('build', 'test', 'run', 'format', 'bench', 'chaos')]
     [string]$Target = 'build',
     # run: how many nodes `okv up` starts, where it keeps them, and the first remoting port.
     [int]$Nodes = 3,
@@ -19,7 +19,14 @@ param(
     [switch]$NoWipe,
     # bench -Micro: the BenchmarkDotNet suite instead (tests/OkvActors.Benchmarks), filtered by -BenchFilter.
     [switch]$Micro,
-    [string]$BenchFilter = '*'
+    [string]$BenchFilter = '*',
+    # chaos: okv-chaos (src/OkvActors.Chaos) for -Duration seconds of seeded faults on -Nodes nodes (default 5 here);
+    # -Seed replays a run (default: random, printed first). Report and chart in -Dir (default ./.okv-chaos/seed-N-TIME).
+    # Exits non-zero when any check fails. Needs root and iproute2 for partitions (network namespaces).
+    [int]$Duration = 1800,
+    [Nullable[int]]$Seed = $null,
+    # chaos -Broken (test only): nodes acknowledge writes before replicating them; the run should fail.
+    [switch]$Broken
 )
 
 $ErrorActionPreference = 'Stop'
@@ -80,6 +87,19 @@ switch ($Target) {
             if ($NoWipe) { $loadArgs += '--no-wipe' }
             Invoke-Step 'scale scenario' { dotnet src/OkvActors.LoadGen/bin/Release/net10.0/okv-load.dll @loadArgs }
         }
+    }
+    'chaos' {
+        Invoke-Step 'build okv-chaos' { dotnet build src/OkvActors.Chaos -c Release }
+        $chaosNodes = if ($PSBoundParameters.ContainsKey('Nodes')) { $Nodes } else { 5 }
+        $chaosArgs = @('--nodes', $chaosNodes, '--duration', $Duration)
+        if ($null -ne $Seed) { $chaosArgs += @('--seed', $Seed) }
+        if ($PSBoundParameters.ContainsKey('Dir')) { $chaosArgs += @('--dir', $Dir) }
+        if ($BasePort -gt 0) { $chaosArgs += @('--base-port', $BasePort) }
+        if ($Broken) { $chaosArgs += '--broken' }
+        dotnet src/OkvActors.Chaos/bin/Release/net10.0/okv-chaos.dll @chaosArgs
+        $chaosExit = $LASTEXITCODE
+        if ($chaosExit -ne 0) { Write-Host "chaos: failed with exit code $chaosExit (1: a check failed; 2: bad arguments; 3: the run could not be done)" -ForegroundColor Red }
+        exit $chaosExit
     }
     'run' {
         Invoke-Step 'build' { dotnet build src/OkvActors.Node -c Release }

@@ -1,0 +1,65 @@
+using OkvActors.Chaos.Faults;
+using OkvActors.Chaos.History;
+using OkvActors.Chaos.Lab;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace OkvActors.Chaos.Tests;
+
+/// <summary>
+/// The short chaos profile of the default suite: real nodes (OS processes, mutual TLS) in network namespaces, a real
+/// KMIP workload and real faults from a fixed seed. Seed 171 over 75 s hits the cluster with a pause, a partition, a
+/// kill of the controller and a node cut off and then wiped. Needs root and iproute2 (skipped otherwise). The broken
+/// build (`--broken`) is not here: whether a wipe lands in its window of unreplicated writes is a race (RESULTS.md).
+/// </summary>
+public sealed class ShortProfileTests(ITestOutputHelper output)
+{
+    private static ChaosOptions Options(int seed, double duration, int basePort, string dir) =>
+        ChaosOptions.Parse(["--seed", seed.ToString(), "--nodes", "3", "--duration", duration.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--base-port", basePort.ToString(), "--dir", dir]);
+
+    private async Task<Report.ChaosReport> Run(ChaosOptions options)
+    {
+        var log = new StringWriter();
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(6));
+            return await new ChaosRun(options, TextWriter.Synchronized(log)).Run(timeout.Token);
+        }
+        finally
+        {
+            output.WriteLine(log.ToString());
+            Assert.DoesNotContain($"okvchaos{options.Lab}n", Namespaces());
+        }
+    }
+
+    private static string Namespaces()
+    {
+        var info = new System.Diagnostics.ProcessStartInfo("ip", "netns list") { RedirectStandardOutput = true };
+        using var process = System.Diagnostics.Process.Start(info)!;
+        var list = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        return list;
+    }
+
+    [SkippableFact]
+    public async Task Seed_171_pause_partition_controller_kill_and_cut_wipe_pass_every_check()
+    {
+        Skip.IfNot(NetworkLab.Available(out var why), why);
+        var dir = Directory.CreateTempSubdirectory("okv-chaos-short-").FullName;
+
+        var report = await Run(Options(171, 75, 37000, dir));
+
+        Assert.True(report.Passed, string.Join("\n", report.Violations));
+        Assert.Equal([FaultKind.Pause, FaultKind.Partition, FaultKind.Kill, FaultKind.CutWipe], report.Timeline.Select(f => f.Kind));
+        Assert.All(report.Timeline, f => Assert.NotNull(f.End));
+        Assert.Contains(report.Final.Registry, p => p.Reason.Contains("the controller") && p.Answered);
+        Assert.True(report.History.Count(o => o.CreatedObject) > 50, $"{report.History.Count(o => o.CreatedObject)} objects acknowledged");
+        Assert.Equal(report.History.Count(o => o.CreatedObject), report.Final.Objects.Count);
+        Assert.True(report.Final.Converged);
+        Assert.True(File.Exists(Path.Combine(dir, "timeline.png")));
+        Assert.StartsWith("seed 171\n", File.ReadAllText(Path.Combine(dir, "report.txt")));
+        Assert.Equal(report.History.Count, OperationLog.ReadJsonLines(Path.Combine(dir, "history.jsonl")).Count);
+        Directory.Delete(dir, recursive: true);
+    }
+}
