@@ -130,7 +130,7 @@ public sealed class LabRunner(LabOptions options, string command, TextWriter log
     {
         _notRun.Add("micro benchmarks (TTLV, key wrap, CRDT merge, allocations): BenchmarkDotNet, run separately with `build.ps1 bench -Micro`");
         _notRun.Add("scale (memory at 100k/1M objects, cold restart, 16-node formation, create latency 3→16 nodes): not in the lab yet; okv-load measures 100k memory and wiped-node recovery with `build.ps1 bench -Scale`");
-        _notRun.Add("profiles (dotnet-counters/dotnet-trace) of missed targets");
+        _notRun.Add("profiles: the lab does not attach dotnet-counters or dotnet-trace itself");
         if (Environment.ProcessorCount <= 2)
         {
             _notes.Add($"{Environment.ProcessorCount} cores shared by the load generator, 3 OkvActors nodes, pykmip-server, 3 etcd members and other users' work: absolute figures are CPU-bound and noisy");

@@ -31,7 +31,7 @@ public class SummaryWriterTests
         var md = SummaryWriter.Render(Report([Row(Systems.Okv, "Get", 32, 1000, 30)]), ["s-get-throughput.png"]);
 
         Assert.Contains("# Performance lab: 2026-11-29 23:40 UTC", md, StringComparison.Ordinal);
-        Assert.Contains("Reproduce: `okv-lab --quick`", md, StringComparison.Ordinal);
+        Assert.Contains("Reproduce: `dotnet tool restore && dotnet pwsh ./build.ps1 bench` (this run: `okv-lab --quick`)", md, StringComparison.Ordinal);
         Assert.Contains("before: **17.1 18.0 19.2**, after: **12.0 13.0 14.0**", md, StringComparison.Ordinal);
         Assert.Contains("Duration 12.5 min", md, StringComparison.Ordinal);
         Assert.Contains("| Get p99 ≤ 2 ms at 32 clients | 30 ms | **missed** | missed by 28 ms (15× the ceiling) |", md, StringComparison.Ordinal);

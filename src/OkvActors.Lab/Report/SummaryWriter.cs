@@ -13,7 +13,7 @@ public static class SummaryWriter
         var md = new StringBuilder();
         Line(md, $"# Performance lab: {report.Started:yyyy-MM-dd HH:mm} UTC");
         md.AppendLine();
-        Line(md, $"Reproduce: `{report.Command}`. Raw figures: the `.json` beside this file.");
+        Line(md, $"Reproduce: `dotnet tool restore && dotnet pwsh ./build.ps1 bench` (this run: `{report.Command}`). Raw figures: the `.json` beside this file.");
         Line(md, $"Machine: {report.Machine.Cores} cores, {report.Machine.Os}, .NET {report.Machine.Runtime}. " +
             $"Load average (1/5/15 min) before: **{report.Machine.LoadBefore}**, after: **{report.Machine.LoadAfter}**. " +
             "The machine is shared: read ratios taken in this run, not absolute figures.");
