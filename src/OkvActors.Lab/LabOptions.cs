@@ -10,6 +10,7 @@ public enum LabPart
     Etcd,
     Availability,
     Convergence,
+    Scale,
 }
 
 /// <summary>Command-line options of okv-lab. <see cref="Parse"/> throws <see cref="FormatException"/> on a bad command line.</summary>
@@ -24,6 +25,7 @@ public sealed record LabOptions(
     int ConvergenceSamples,
     double AvailabilitySeconds,
     int ValueBytes,
+    int Objects,
     bool Quick)
 {
     /// <summary>
@@ -47,22 +49,25 @@ public sealed record LabOptions(
           --clients LIST       concurrencies, comma-separated (default 1,8,32,128)
           --seconds S          measured seconds per run (default 10)
           --ops LIST           KMIP operations (default get,locate,encrypt,decrypt,create)
-          --skip PART          leave out pykmip, etcd, availability or convergence; repeatable
+          --skip PART          leave out pykmip, etcd, availability, convergence or scale; repeatable
           --convergence-samples N   writes timed until visible on every node (default 50)
           --availability-seconds S  load duration around the node kill (default 12)
           --value-bytes N      etcd value size (default 315, one key-store record)
-          --quick              a short run for development: clients 1,32, 4 s, 20 samples, 8 s availability
+          --objects N          records loaded into OkvActors and etcd before convergence and the kill, then
+                               memory per member (default 100000)
+          --quick              a short run for development: clients 1,32, 4 s, 20 samples, 8 s availability,
+                               10000 objects
         """;
 
     public static LabOptions Parse(IReadOnlyList<string> args)
     {
         string output = Path.Combine("bench", "results");
         string? dir = null;
-        int basePort = 44000, samples = 50, valueBytes = RecordBytes;
+        int basePort = 44000, samples = 50, valueBytes = RecordBytes, objects = 100_000;
         IReadOnlyList<int> clients = [1, 8, 32, 128];
         IReadOnlyList<LoadOperation> ops = [LoadOperation.Get, LoadOperation.Locate, LoadOperation.Encrypt, LoadOperation.Decrypt, LoadOperation.Create];
         double seconds = 10, availability = 12;
-        bool quick = false, clientsSet = false, secondsSet = false, samplesSet = false, availabilitySet = false;
+        bool quick = false, clientsSet = false, secondsSet = false, samplesSet = false, availabilitySet = false, objectsSet = false;
         var skip = new HashSet<LabPart>();
         for (var i = 0; i < args.Count; i++)
         {
@@ -79,6 +84,7 @@ public sealed record LabOptions(
                 case "--convergence-samples": samples = PositiveInt(Value(), "--convergence-samples"); samplesSet = true; break;
                 case "--availability-seconds": availability = PositiveDouble(Value(), "--availability-seconds"); availabilitySet = true; break;
                 case "--value-bytes": valueBytes = PositiveInt(Value(), "--value-bytes"); break;
+                case "--objects": objects = PositiveInt(Value(), "--objects"); objectsSet = true; break;
                 case "--quick": quick = true; break;
                 default: throw new FormatException($"unknown option '{args[i]}'");
             }
@@ -101,9 +107,10 @@ public sealed record LabOptions(
             seconds = secondsSet ? seconds : 4;
             samples = samplesSet ? samples : 20;
             availability = availabilitySet ? availability : 8;
+            objects = objectsSet ? objects : 10_000;
         }
 
-        return new LabOptions(output, dir, basePort, clients, seconds, ops, skip, samples, availability, valueBytes, quick);
+        return new LabOptions(output, dir, basePort, clients, seconds, ops, skip, samples, availability, valueBytes, objects, quick);
     }
 
     public bool Runs(LabPart part) => !Skip.Contains(part);
@@ -137,7 +144,7 @@ public sealed record LabOptions(
     private static LabPart ParsePart(string text) =>
         Enum.TryParse<LabPart>(text, ignoreCase: true, out var part) && Enum.IsDefined(part) && !int.TryParse(text, out _)
             ? part
-            : throw new FormatException($"unknown part '{text}' (pykmip, etcd, availability, convergence)");
+            : throw new FormatException($"unknown part '{text}' (pykmip, etcd, availability, convergence, scale)");
 
     private static int PositiveInt(string text, string option) =>
         int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : throw new FormatException($"{option} must be a positive integer, not '{text}'");

@@ -11,9 +11,10 @@ public class SummaryWriterTests
         var comparisons = Ratios.Compare(macro);
         var kill = new AvailabilityResult(Systems.Okv, "node3", 8, 12, 500, 3, 0, 500, 250.4, 11.2, 4.5, "KMIP Create", ["Create: boom"]);
         var convergence = new ConvergenceResult(Systems.Etcd, 20, 1, 3.5, 9.25, 12, "gateway");
+        var scale = new ScaleResult(Systems.Okv, 10000, 9990, 10, 4, 2497.5, [new NodeMemory("node1", 300L << 20, 350L << 20)], "control load");
         return new LabReport(new DateTimeOffset(2026, 11, 29, 23, 40, 0, TimeSpan.Zero), new DateTimeOffset(2026, 11, 29, 23, 52, 30, TimeSpan.Zero),
-            new MachineInfo(2, "Linux", "10.0", "17.1 18.0 19.2", "12.0 13.0 14.0"), "okv-lab --quick", 315, macro, comparisons, [kill], [convergence],
-            Targets.Judge(macro, comparisons, [kill], [convergence]), ["scale: not run"], ["noisy"]);
+            new MachineInfo(2, "Linux", "10.0", "17.1 18.0 19.2", "12.0 13.0 14.0"), "okv-lab --quick", 315, macro, comparisons, [kill], [convergence], [scale],
+            Targets.Judge(macro, comparisons, [kill], [convergence], [scale]), ["scale: not run"], ["noisy"]);
     }
 
     [Fact]
@@ -41,6 +42,9 @@ public class SummaryWriterTests
         Assert.Contains("| etcd | 20 | 1 | 3.50 | 9.25 | 12.00 | gateway |", md, StringComparison.Ordinal);
         Assert.Contains("![s-get-throughput](s-get-throughput.png)", md, StringComparison.Ordinal);
         Assert.Contains("- scale: not run", md, StringComparison.Ordinal);
+        Assert.Contains("| OkvActors | 10000 | 9990 | 10 | 4.0 | 2498 | node1 300 (350) | control load |", md, StringComparison.Ordinal);
+        Assert.Contains("| 1M objects at ≤ 2 GiB per node | 300 MiB max RSS at 9,990 objects | not measured |", md, StringComparison.Ordinal);
+        Assert.Contains("| Cold restart back to serving ≤ 60 s | one node: 4.5 s from restart to serving with 9,990 objects | not measured |", md, StringComparison.Ordinal);
         Assert.Contains("- noisy", md, StringComparison.Ordinal);
     }
 

@@ -29,6 +29,13 @@ public sealed record AvailabilityResult(
 /// <summary>Time from a write's acknowledgement request to its being readable on every member (local reads).</summary>
 public sealed record ConvergenceResult(string System, int Samples, int NeverSeen, double P50Ms, double P99Ms, double MaxMs, string How);
 
+/// <summary>A member's resident memory after the scale load (VmRSS and its peak, VmHWM).</summary>
+public sealed record NodeMemory(string Name, long RssBytes, long PeakRssBytes);
+
+/// <summary>N records loaded into one system, how fast, and each member's memory afterwards.</summary>
+public sealed record ScaleResult(
+    string System, int Objects, int Acknowledged, int Failed, double Seconds, double PerSecond, IReadOnlyList<NodeMemory> Members, string How);
+
 /// <summary>A target of issue #7 and what was measured; Met is null when the figure was not measured.</summary>
 public sealed record TargetVerdict(string Target, string Measured, bool? Met, string Detail);
 
@@ -44,6 +51,7 @@ public sealed record LabReport(
     IReadOnlyList<Comparison> Comparisons,
     IReadOnlyList<AvailabilityResult> Availability,
     IReadOnlyList<ConvergenceResult> Convergence,
+    IReadOnlyList<ScaleResult> Scale,
     IReadOnlyList<TargetVerdict> Targets,
     IReadOnlyList<string> NotRun,
     IReadOnlyList<string> Notes);

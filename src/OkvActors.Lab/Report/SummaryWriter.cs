@@ -111,6 +111,26 @@ public static class SummaryWriter
         }
 
         md.AppendLine();
+        Line(md, "## Scale: records loaded, then resident memory per member");
+        md.AppendLine();
+        if (report.Scale.Count == 0)
+        {
+            Line(md, "Not run.");
+        }
+        else
+        {
+            Line(md, "| system | records | acknowledged | failed | s | records/s | RSS per member MiB (peak) | how |");
+            Line(md, "|---|---:|---:|---:|---:|---:|---|---|");
+            foreach (var s in report.Scale)
+            {
+                var members = string.Join(", ", s.Members.Select(m => string.Format(C, "{0} {1:0} ({2:0})", m.Name, m.RssBytes / 1048576.0, m.PeakRssBytes / 1048576.0)));
+                Line(md, string.Format(C, "| {0} | {1} | {2} | {3} | {4:0.0} | {5:0} | {6} | {7} |", s.System, s.Objects, s.Acknowledged, s.Failed, s.Seconds, s.PerSecond, members, s.How));
+            }
+
+            Line(md, "Convergence and the node kill above ran after this load, on the loaded systems.");
+        }
+
+        md.AppendLine();
         Line(md, "## Not run in this lab");
         md.AppendLine();
         foreach (var n in report.NotRun)
