@@ -13,7 +13,8 @@ param(
     # test: an optional xunit filter, e.g. "FullyQualifiedName~Pki".
     [string]$Filter = '',
     # bench: the performance lab (okv-lab, issue #7): OkvActors beside pykmip-server and etcd in one run, results in
-    # bench/results/ (JSON, Markdown summary, PNG charts); -Quick for a short run; -BasePort defaults to 44000 there.
+    # bench/results/ (JSON, Markdown summary, PNG charts); -Quick for a short run; -BasePort defaults to 44000 there,
+    # -Objects (records loaded before convergence and the kill) to 100000.
     [switch]$Quick,
     # bench -Scale: the scale scenario (okv-load) on a new `okv up` cluster in -Dir (default ./.okv-bench/TIMESTAMP);
     # -BasePort defaults to 41000 there. Figures are reported against issue #3's targets, never enforced.
@@ -97,6 +98,7 @@ switch ($Target) {
             if ($Quick) { $labArgs += '--quick' }
             if ($BasePort -gt 0) { $labArgs += @('--base-port', $BasePort) }
             if ($PSBoundParameters.ContainsKey('Dir')) { $labArgs += @('--dir', $Dir) }
+            if ($PSBoundParameters.ContainsKey('Objects')) { $labArgs += @('--objects', $Objects) }
             Invoke-Step 'performance lab' { dotnet src/OkvActors.Lab/bin/Release/net10.0/okv-lab.dll @labArgs }
         }
     }

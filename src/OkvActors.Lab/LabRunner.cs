@@ -64,10 +64,10 @@ public sealed class LabRunner(LabOptions options, string command, TextWriter log
             if (options.Runs(LabPart.Scale))
             {
                 var load = new ScaleLoad(options, log);
-                scale.Add(await load.Okv(cluster, ct));
+                await Phase("scale (OkvActors)", async () => scale.Add(await load.Okv(cluster, ct)));
                 if (etcd is not null)
                 {
-                    scale.Add(await load.Etcd(etcd, ct));
+                    await Phase("scale (etcd)", async () => scale.Add(await load.Etcd(etcd, ct)));
                 }
             }
             else
@@ -79,10 +79,10 @@ public sealed class LabRunner(LabOptions options, string command, TextWriter log
             if (options.Runs(LabPart.Convergence))
             {
                 var probe = new Convergence(options, log);
-                convergence.Add(await probe.Okv(cluster, ct));
+                await Phase("convergence (OkvActors)", async () => convergence.Add(await probe.Okv(cluster, ct)));
                 if (etcd is not null)
                 {
-                    convergence.Add(await probe.Etcd(etcd, ct));
+                    await Phase("convergence (etcd)", async () => convergence.Add(await probe.Etcd(etcd, ct)));
                 }
             }
             else
@@ -94,10 +94,10 @@ public sealed class LabRunner(LabOptions options, string command, TextWriter log
             if (options.Runs(LabPart.Availability))
             {
                 var kill = new NodeKill(options, log);
-                availability.Add(await kill.Okv(cluster, TlsIdentity.Load(cert, key, ca), ct));
+                await Phase("availability (OkvActors)", async () => availability.Add(await kill.Okv(cluster, TlsIdentity.Load(cert, key, ca), ct)));
                 if (etcd is not null)
                 {
-                    availability.Add(await kill.Etcd(etcd, ct));
+                    await Phase("availability (etcd)", async () => availability.Add(await kill.Etcd(etcd, ct)));
                 }
             }
             else
@@ -122,6 +122,23 @@ public sealed class LabRunner(LabOptions options, string command, TextWriter log
             {
                 await etcd.DisposeAsync();
             }
+        }
+    }
+
+    /// <summary>
+    /// A phase that fails (a node downed under load, a peer that stops answering) is a finding named in the
+    /// report; the figures already taken are still written.
+    /// </summary>
+    private async Task Phase(string what, Func<Task> run)
+    {
+        try
+        {
+            await run();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            log.WriteLine($"okv-lab: {what} failed: {e.GetType().Name}: {e.Message}");
+            _notRun.Add($"{what}: failed during the run ({e.GetType().Name}: {e.Message})");
         }
     }
 
