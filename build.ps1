@@ -12,8 +12,13 @@ param(
     [int]$BasePort = 0,
     # test: an optional xunit filter, e.g. "FullyQualifiedName~Pki".
     [string]$Filter = '',
-    # bench: the scale scenario (okv-load) on a new `okv up` cluster in -Dir (default ./.okv-bench/TIMESTAMP);
+    # bench: the performance lab (okv-lab, issue #7): OkvActors beside pykmip-server and etcd in one run, results in
+    # bench/results/ (JSON, Markdown summary, PNG charts); -Quick for a short run; -BasePort defaults to 44000 there,
+    # -Objects (records loaded before convergence and the kill) to 100000.
+    [switch]$Quick,
+    # bench -Scale: the scale scenario (okv-load) on a new `okv up` cluster in -Dir (default ./.okv-bench/TIMESTAMP);
     # -BasePort defaults to 41000 there. Figures are reported against issue #3's targets, never enforced.
+    [switch]$Scale,
     [int]$Objects = 100000,
     [int]$ShardCount = 0,
     [switch]$NoWipe,
@@ -78,7 +83,7 @@ switch ($Target) {
             }
             finally { Pop-Location }
         }
-        else {
+        elseif ($Scale) {
             Invoke-Step 'build okv-load' { dotnet build src/OkvActors.LoadGen -c Release }
             $benchDir = if ($PSBoundParameters.ContainsKey('Dir')) { $Dir } else { Join-Path './.okv-bench' (Get-Date -Format 'yyyyMMdd-HHmmss') }
             $loadArgs = @('--dir', $benchDir, '--nodes', $Nodes, '--objects', $Objects)
@@ -86,6 +91,22 @@ switch ($Target) {
             if ($ShardCount -gt 0) { $loadArgs += @('--shard-count', $ShardCount) }
             if ($NoWipe) { $loadArgs += '--no-wipe' }
             Invoke-Step 'scale scenario' { dotnet src/OkvActors.LoadGen/bin/Release/net10.0/okv-load.dll @loadArgs }
+        }
+        else {
+            # The peers come from Debian; install them when missing (root on the project's machines).
+            if (-not (Test-Path /usr/bin/etcd) -or -not (Test-Path /usr/bin/pykmip-server)) {
+                Invoke-Step 'install etcd-server and python3-pykmip' {
+                    apt-get update -qq
+                    apt-get install -y -qq etcd-server etcd-client python3-pykmip
+                }
+            }
+            Invoke-Step 'build okv-lab' { dotnet build src/OkvActors.Lab -c Release }
+            $labArgs = @()
+            if ($Quick) { $labArgs += '--quick' }
+            if ($BasePort -gt 0) { $labArgs += @('--base-port', $BasePort) }
+            if ($PSBoundParameters.ContainsKey('Dir')) { $labArgs += @('--dir', $Dir) }
+            if ($PSBoundParameters.ContainsKey('Objects')) { $labArgs += @('--objects', $Objects) }
+            Invoke-Step 'performance lab' { dotnet src/OkvActors.Lab/bin/Release/net10.0/okv-lab.dll @labArgs }
         }
     }
     'chaos' {

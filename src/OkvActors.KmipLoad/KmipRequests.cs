@@ -48,13 +48,29 @@ public static class KmipRequests
 
     public static RequestMessage Encrypt(string id, byte[] data) => Single(Operation.Encrypt, Payload(
         TtlvItem.TextString(Tag.UniqueIdentifier, id),
-        TtlvItem.Structure(Tag.CryptographicParameters,
-            TtlvItem.Enumeration(Tag.BlockCipherMode, BlockCipherMode.Cbc),
-            TtlvItem.Enumeration(Tag.PaddingMethod, PaddingMethod.Pkcs5),
-            TtlvItem.Enumeration(Tag.CryptographicAlgorithm, CryptographicAlgorithm.Aes)),
+        AesCbc(),
         TtlvItem.ByteString(Tag.Data, data)));
 
-    private static TtlvItem Payload(params TtlvItem[] items) => TtlvItem.Structure(Tag.RequestPayload, items);
+    /// <summary>Decrypt of what <see cref="Encrypt"/> returned: the ciphertext and the server's IV, same parameters.</summary>
+    public static RequestMessage Decrypt(string id, byte[] ciphertext, byte[]? iv) => Single(Operation.Decrypt, Payload(
+        TtlvItem.TextString(Tag.UniqueIdentifier, id),
+        AesCbc(),
+        TtlvItem.ByteString(Tag.Data, ciphertext),
+        iv is null ? null : TtlvItem.ByteString(Tag.IvCounterNonce, iv)));
+
+    /// <summary>An Encrypt response's ciphertext and IV (when the server chose one).</summary>
+    public static (byte[] Ciphertext, byte[]? Iv) Encrypted(ResponseMessage response)
+    {
+        var payload = Expect(response, Operation.Encrypt) ?? throw new KmipLoadException("Encrypt: no response payload");
+        return (payload.BytesOf(Tag.Data) ?? throw new KmipLoadException("Encrypt: no Data in the response"), payload.BytesOf(Tag.IvCounterNonce));
+    }
+
+    private static TtlvItem AesCbc() => TtlvItem.Structure(Tag.CryptographicParameters,
+        TtlvItem.Enumeration(Tag.BlockCipherMode, BlockCipherMode.Cbc),
+        TtlvItem.Enumeration(Tag.PaddingMethod, PaddingMethod.Pkcs5),
+        TtlvItem.Enumeration(Tag.CryptographicAlgorithm, CryptographicAlgorithm.Aes));
+
+    private static TtlvItem Payload(params TtlvItem?[] items) => TtlvItem.Structure(Tag.RequestPayload, items);
 
     /// <summary>The single batch item's payload, or an exception naming the server's result reason and message.</summary>
     public static TtlvItem? Expect(ResponseMessage response, Operation operation)

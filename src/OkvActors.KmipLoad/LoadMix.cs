@@ -7,6 +7,7 @@ public enum LoadOperation
     Get,
     Locate,
     Encrypt,
+    Decrypt,
 }
 
 /// <summary>
@@ -51,7 +52,7 @@ public sealed class LoadMix
             var name = part[..eq].Trim();
             if (!Enum.TryParse<LoadOperation>(name, ignoreCase: true, out var operation) || !Enum.IsDefined(operation) || int.TryParse(name, out _))
             {
-                throw new FormatException($"unknown operation '{name}' (create, get, locate, encrypt)");
+                throw new FormatException($"unknown operation '{name}' (create, get, locate, encrypt, decrypt)");
             }
 
             if (!int.TryParse(part[(eq + 1)..].Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var weight))

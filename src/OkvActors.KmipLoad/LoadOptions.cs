@@ -26,10 +26,10 @@ public sealed record LoadOptions(
           --cluster DIR/cluster.json   an `okv up` cluster: every node's kmip address and pki.endpoints[0]
           --clients N          concurrent connections, one request in flight each (default 32)
           --seconds S          measured duration (default 30)
-          --mix SPEC           weights, default create=1,get=6,locate=1,encrypt=2
-          --pool N             keys created and activated before the run, for Get/Locate/Encrypt (default 64)
+          --mix SPEC           weights, default create=1,get=6,locate=1,encrypt=2 (decrypt=N adds Decrypt)
+          --pool N             keys created and activated before the run, for Get/Locate/Encrypt/Decrypt (default 64)
           --key-bits N         AES key length for Create (default 256)
-          --data-bytes N       plaintext per Encrypt (default 64)
+          --data-bytes N       plaintext per Encrypt (and per warm-up ciphertext for Decrypt) (default 64)
           --json               print the report as JSON instead of a table
         """;
 

@@ -31,7 +31,8 @@ public sealed class LoadRunner(LoadOptions options, TextWriter log)
         public readonly long[] Errors = new long[Enum.GetValues<LoadOperation>().Length];
     }
 
-    private sealed record PoolKey(string Id, string Name);
+    /// <summary>A warm-up key; with Decrypt in the mix also one ciphertext under it, its IV and the plaintext to check against.</summary>
+    private sealed record PoolKey(string Id, string Name, byte[]? Plaintext = null, byte[]? Ciphertext = null, byte[]? Iv = null);
 
     public async Task<LoadReport> Run(CancellationToken token)
     {
@@ -78,6 +79,12 @@ public sealed class LoadRunner(LoadOptions options, TextWriter log)
                 var id = KmipRequests.CreatedId(await connection.Send(KmipRequests.Create(options.KeyBits, name), token));
                 KmipRequests.Expect(await connection.Send(KmipRequests.Activate(id), token), Operation.Activate);
                 pool[n] = new PoolKey(id, name);
+                if (options.Mix.WeightOf(LoadOperation.Decrypt) > 0)
+                {
+                    var plaintext = RandomNumberGenerator.GetBytes(options.DataBytes);
+                    var (ciphertext, iv) = KmipRequests.Encrypted(await connection.Send(KmipRequests.Encrypt(id, plaintext), token));
+                    pool[n] = pool[n] with { Plaintext = plaintext, Ciphertext = ciphertext, Iv = iv };
+                }
             }
         }));
 
@@ -106,6 +113,7 @@ public sealed class LoadRunner(LoadOptions options, TextWriter log)
                     LoadOperation.Create => (KmipRequests.Create(options.KeyBits, null), Operation.Create),
                     LoadOperation.Get => (KmipRequests.Get(key.Id), Operation.Get),
                     LoadOperation.Locate => (KmipRequests.LocateByName(key.Name), Operation.Locate),
+                    LoadOperation.Decrypt => (KmipRequests.Decrypt(key.Id, key.Ciphertext!, key.Iv), Operation.Decrypt),
                     _ => (KmipRequests.Encrypt(key.Id, data), Operation.Encrypt),
                 };
                 var start = Stopwatch.GetTimestamp();
@@ -117,6 +125,11 @@ public sealed class LoadRunner(LoadOptions options, TextWriter log)
                     if (op == LoadOperation.Locate && payload?.Find(Tag.UniqueIdentifier) is null)
                     {
                         throw new KmipLoadException($"Locate: no object named {key.Name}");
+                    }
+
+                    if (op == LoadOperation.Decrypt && !(payload?.BytesOf(Tag.Data) is { } plain && plain.AsSpan().SequenceEqual(key.Plaintext)))
+                    {
+                        throw new KmipLoadException($"Decrypt: the plaintext under {key.Id} came back different");
                     }
 
                     result.Latencies[(int)op].Add(elapsed);

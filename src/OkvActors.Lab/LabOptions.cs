@@ -1,0 +1,156 @@
+using System.Globalization;
+using OkvActors.KmipLoad;
+
+namespace OkvActors.Lab;
+
+/// <summary>Parts of the lab that can be left out of a run (each left-out part is named in the summary).</summary>
+public enum LabPart
+{
+    PyKmip,
+    Etcd,
+    Availability,
+    Convergence,
+    Scale,
+}
+
+/// <summary>Command-line options of okv-lab. <see cref="Parse"/> throws <see cref="FormatException"/> on a bad command line.</summary>
+public sealed record LabOptions(
+    string Out,
+    string? WorkDir,
+    int BasePort,
+    IReadOnlyList<int> Clients,
+    double Seconds,
+    IReadOnlyList<LoadOperation> Operations,
+    IReadOnlySet<LabPart> Skip,
+    int ConvergenceSamples,
+    double AvailabilitySeconds,
+    int ValueBytes,
+    int Objects,
+    bool Quick)
+{
+    /// <summary>
+    /// Size of one replicated record in the key store (UID, a few attributes, a 60-byte wrapped key): what an
+    /// etcd put carries so both replicate the same bytes per write (AKKA-NOTES: ~300–315-byte records).
+    /// </summary>
+    public const int RecordBytes = 315;
+
+    /// <summary>Highest port the lab uses above the base: okv up takes base..base+315, pykmip +500, etcd +600..+612.</summary>
+    public const int PortSpan = 620;
+
+    public const string Usage = """
+        okv-lab: the performance lab (issue #7). Starts a 3-node OkvActors cluster (`okv up`), pykmip-server and a
+        3-member etcd cluster on loopback, drives them with the same load in the same run, and writes
+        OUT/<UTC stamp>.json, OUT/<stamp>.md (every figure beside its peer, the ratios, the targets) and PNG charts.
+        Missed targets are findings: the exit code is non-zero only when the lab itself could not run.
+
+          --out DIR            where results go (default bench/results)
+          --dir DIR            working directory for clusters and logs (default: a new temp directory)
+          --base-port P        first TCP port; the lab uses P..P+620 (default 44000)
+          --clients LIST       concurrencies, comma-separated (default 1,8,32,128)
+          --seconds S          measured seconds per run (default 10)
+          --ops LIST           KMIP operations (default get,locate,encrypt,decrypt,create)
+          --skip PART          leave out pykmip, etcd, availability, convergence or scale; repeatable
+          --convergence-samples N   writes timed until visible on every node (default 50)
+          --availability-seconds S  load duration around the node kill (default 12)
+          --value-bytes N      etcd value size (default 315, one key-store record)
+          --objects N          records loaded into OkvActors and etcd before convergence and the kill, then
+                               memory per member (default 100000)
+          --quick              a short run for development: clients 1,32, 4 s, 20 samples, 8 s availability,
+                               10000 objects
+        """;
+
+    public static LabOptions Parse(IReadOnlyList<string> args)
+    {
+        string output = Path.Combine("bench", "results");
+        string? dir = null;
+        int basePort = 44000, samples = 50, valueBytes = RecordBytes, objects = 100_000;
+        IReadOnlyList<int> clients = [1, 8, 32, 128];
+        IReadOnlyList<LoadOperation> ops = [LoadOperation.Get, LoadOperation.Locate, LoadOperation.Encrypt, LoadOperation.Decrypt, LoadOperation.Create];
+        double seconds = 10, availability = 12;
+        bool quick = false, clientsSet = false, secondsSet = false, samplesSet = false, availabilitySet = false, objectsSet = false;
+        var skip = new HashSet<LabPart>();
+        for (var i = 0; i < args.Count; i++)
+        {
+            string Value() => i + 1 < args.Count ? args[++i] : throw new FormatException($"{args[i]} needs a value");
+            switch (args[i])
+            {
+                case "--out": output = Value(); break;
+                case "--dir": dir = Value(); break;
+                case "--base-port": basePort = PositiveInt(Value(), "--base-port"); break;
+                case "--clients": clients = ParseClients(Value()); clientsSet = true; break;
+                case "--seconds": seconds = PositiveDouble(Value(), "--seconds"); secondsSet = true; break;
+                case "--ops": ops = ParseOperations(Value()); break;
+                case "--skip": skip.Add(ParsePart(Value())); break;
+                case "--convergence-samples": samples = PositiveInt(Value(), "--convergence-samples"); samplesSet = true; break;
+                case "--availability-seconds": availability = PositiveDouble(Value(), "--availability-seconds"); availabilitySet = true; break;
+                case "--value-bytes": valueBytes = PositiveInt(Value(), "--value-bytes"); break;
+                case "--objects": objects = PositiveInt(Value(), "--objects"); objectsSet = true; break;
+                case "--quick": quick = true; break;
+                default: throw new FormatException($"unknown option '{args[i]}'");
+            }
+        }
+
+        if (basePort + PortSpan > 65535)
+        {
+            throw new FormatException($"--base-port {basePort} leaves no room for the lab's {PortSpan} ports");
+        }
+
+        if (availability < 6)
+        {
+            throw new FormatException("--availability-seconds must be at least 6 (the kill comes 3 s in)");
+        }
+
+        // --quick only shortens what was not given explicitly.
+        if (quick)
+        {
+            clients = clientsSet ? clients : [1, 32];
+            seconds = secondsSet ? seconds : 4;
+            samples = samplesSet ? samples : 20;
+            availability = availabilitySet ? availability : 8;
+            objects = objectsSet ? objects : 10_000;
+        }
+
+        return new LabOptions(output, dir, basePort, clients, seconds, ops, skip, samples, availability, valueBytes, objects, quick);
+    }
+
+    public bool Runs(LabPart part) => !Skip.Contains(part);
+
+    private static IReadOnlyList<int> ParseClients(string text)
+    {
+        var list = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Select(c => PositiveInt(c, "--clients")).Distinct().Order().ToList();
+        return list.Count > 0 ? list : throw new FormatException("--clients needs at least one concurrency");
+    }
+
+    private static IReadOnlyList<LoadOperation> ParseOperations(string text)
+    {
+        var list = new List<LoadOperation>();
+        foreach (var name in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (!Enum.TryParse<LoadOperation>(name, ignoreCase: true, out var op) || !Enum.IsDefined(op) || int.TryParse(name, out _))
+            {
+                throw new FormatException($"unknown operation '{name}' (create, get, locate, encrypt, decrypt)");
+            }
+
+            if (!list.Contains(op))
+            {
+                list.Add(op);
+            }
+        }
+
+        return list.Count > 0 ? list : throw new FormatException("--ops needs at least one operation");
+    }
+
+    private static LabPart ParsePart(string text) =>
+        Enum.TryParse<LabPart>(text, ignoreCase: true, out var part) && Enum.IsDefined(part) && !int.TryParse(text, out _)
+            ? part
+            : throw new FormatException($"unknown part '{text}' (pykmip, etcd, availability, convergence, scale)");
+
+    private static int PositiveInt(string text, string option) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : throw new FormatException($"{option} must be a positive integer, not '{text}'");
+
+    private static double PositiveDouble(string text, string option) =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && d > 0 && double.IsFinite(d)
+            ? d
+            : throw new FormatException($"{option} must be a positive number, not '{text}'");
+}

@@ -1,0 +1,57 @@
+namespace OkvActors.Lab.Report;
+
+/// <summary>The systems the lab measures.</summary>
+public static class Systems
+{
+    public const string Okv = "OkvActors";
+    public const string PyKmip = "pykmip-server";
+    public const string Etcd = "etcd";
+}
+
+/// <summary>One closed-loop run: one system, one operation, one concurrency.</summary>
+public sealed record MacroRow(
+    string System, string Operation, int Clients, double Seconds, long Count, long Errors, double OpsPerSecond,
+    double P50Ms, double P95Ms, double P99Ms, double MaxMs, double LoadAverage, string? Failure = null);
+
+/// <summary>OkvActors against one peer for one operation at one concurrency; Ratio = ours / peer (ops/s).</summary>
+public sealed record Comparison(
+    string Operation, int Clients, string Peer, string PeerOperation,
+    double OursOpsPerSecond, double? PeerOpsPerSecond, double? Ratio, double OursP99Ms, double? PeerP99Ms);
+
+/// <summary>
+/// Writes under load while one member is killed -9: the longest stretch without an acknowledged write on the
+/// survivors, acknowledged writes later missing, and how long the restarted member took to serve again.
+/// </summary>
+public sealed record AvailabilityResult(
+    string System, string Victim, int Clients, double Seconds, long Acknowledged, long FailedRequests,
+    long LostAcknowledged, long Verified, double WriteGapMs, double? RemovedSeconds, double? RejoinSeconds, string How, IReadOnlyList<string> ErrorSamples);
+
+/// <summary>Time from a write's acknowledgement request to its being readable on every member (local reads).</summary>
+public sealed record ConvergenceResult(string System, int Samples, int NeverSeen, double P50Ms, double P99Ms, double MaxMs, string How);
+
+/// <summary>A member's resident memory after the scale load (VmRSS and its peak, VmHWM).</summary>
+public sealed record NodeMemory(string Name, long RssBytes, long PeakRssBytes);
+
+/// <summary>N records loaded into one system, how fast, and each member's memory afterwards.</summary>
+public sealed record ScaleResult(
+    string System, int Objects, int Acknowledged, int Failed, double Seconds, double PerSecond, IReadOnlyList<NodeMemory> Members, string How);
+
+/// <summary>A target of issue #7 and what was measured; Met is null when the figure was not measured.</summary>
+public sealed record TargetVerdict(string Target, string Measured, bool? Met, string Detail);
+
+public sealed record MachineInfo(int Cores, string Os, string Runtime, string LoadBefore, string LoadAfter);
+
+public sealed record LabReport(
+    DateTimeOffset Started,
+    DateTimeOffset Finished,
+    MachineInfo Machine,
+    string Command,
+    int ValueBytes,
+    IReadOnlyList<MacroRow> Macro,
+    IReadOnlyList<Comparison> Comparisons,
+    IReadOnlyList<AvailabilityResult> Availability,
+    IReadOnlyList<ConvergenceResult> Convergence,
+    IReadOnlyList<ScaleResult> Scale,
+    IReadOnlyList<TargetVerdict> Targets,
+    IReadOnlyList<string> NotRun,
+    IReadOnlyList<string> Notes);

@@ -1,0 +1,164 @@
+using System.Globalization;
+using System.Text;
+
+namespace OkvActors.Lab.Report;
+
+/// <summary>The Markdown summary of one lab run: every OkvActors figure with its peer beside it, the ratios and the targets.</summary>
+public static class SummaryWriter
+{
+    private static readonly CultureInfo C = CultureInfo.InvariantCulture;
+
+    public static string Render(LabReport report, IReadOnlyList<string> charts)
+    {
+        var md = new StringBuilder();
+        Line(md, $"# Performance lab: {report.Started:yyyy-MM-dd HH:mm} UTC");
+        md.AppendLine();
+        Line(md, $"Reproduce: `dotnet tool restore && dotnet pwsh ./build.ps1 bench` (this run: `{report.Command}`). Raw figures: the `.json` beside this file.");
+        Line(md, $"Machine: {report.Machine.Cores} cores, {report.Machine.Os}, .NET {report.Machine.Runtime}. " +
+            $"Load average (1/5/15 min) before: **{report.Machine.LoadBefore}**, after: **{report.Machine.LoadAfter}**. " +
+            "The machine is shared: read ratios taken in this run, not absolute figures.");
+        Line(md, $"Duration {(report.Finished - report.Started).TotalMinutes:0.0} min. etcd values are {report.ValueBytes} bytes (one key-store record).");
+        md.AppendLine();
+
+        Line(md, "## Targets");
+        md.AppendLine();
+        Line(md, "| target | measured | verdict | detail |");
+        Line(md, "|---|---|---|---|");
+        foreach (var t in report.Targets)
+        {
+            Line(md, $"| {t.Target} | {t.Measured} | {Verdict(t.Met)} | {t.Detail} |");
+        }
+
+        md.AppendLine();
+        Line(md, "## Throughput and latency, OkvActors beside its peer");
+        md.AppendLine();
+        Line(md, "Each run is one operation only, closed loop (one request in flight per client). OkvActors: 3-node `okv up` cluster, clients round robin over its KMIP endpoints. " +
+            "Ratio = OkvActors ops/s ÷ peer ops/s at the same concurrency.");
+        md.AppendLine();
+        Line(md, "| operation | clients | OkvActors ops/s | p50 ms | p99 ms | peer | peer ops/s | peer p50 ms | peer p99 ms | ratio | load |");
+        Line(md, "|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|");
+        foreach (var ours in report.Macro.Where(r => r.System == Systems.Okv))
+        {
+            var peers = report.Comparisons.Where(c => c.Operation == ours.Operation && c.Clients == ours.Clients).ToList();
+            if (peers.Count == 0)
+            {
+                Line(md, $"| {ours.Operation} | {ours.Clients} | {Ops(ours)} | {Ms(ours.P50Ms)} | {Ms(ours.P99Ms)} | — | | | | | {ours.LoadAverage:0.0} |");
+            }
+
+            foreach (var c in peers)
+            {
+                var theirs = report.Macro.First(r => r.System == c.Peer && r.Operation == c.PeerOperation && r.Clients == c.Clients);
+                Line(md, $"| {ours.Operation} | {ours.Clients} | {Ops(ours)} | {Ms(ours.P50Ms)} | {Ms(ours.P99Ms)} | {c.Peer} {c.PeerOperation} | {Ops(theirs)} | " +
+                    $"{(theirs.Failure is null ? Ms(theirs.P50Ms) : "—")} | {(theirs.Failure is null ? Ms(theirs.P99Ms) : "—")} | {Ratio(c.Ratio)} | {ours.LoadAverage:0.0} / {theirs.LoadAverage:0.0} |");
+            }
+        }
+
+        var errors = report.Macro.Where(r => r.Errors > 0 || r.Failure is not null).ToList();
+        if (errors.Count > 0)
+        {
+            md.AppendLine();
+            Line(md, "Runs with errors: " + string.Join("; ", errors.Select(r => $"{r.System} {r.Operation} × {r.Clients}: {(r.Failure ?? $"{r.Errors} errors of {r.Count + r.Errors}")}")));
+        }
+
+        if (charts.Count > 0)
+        {
+            md.AppendLine();
+            foreach (var chart in charts)
+            {
+                Line(md, $"![{Path.GetFileNameWithoutExtension(chart)}]({chart})");
+            }
+        }
+
+        md.AppendLine();
+        Line(md, "## Availability: kill -9 under write load");
+        md.AppendLine();
+        if (report.Availability.Count == 0)
+        {
+            Line(md, "Not run.");
+        }
+        else
+        {
+            Line(md, "| system | killed | clients | s | acknowledged | failed requests | lost acknowledged (verified) | write gap on survivors ms | removed after s | rejoin s |");
+            Line(md, "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+            foreach (var a in report.Availability)
+            {
+                Line(md, $"| {a.System} | {a.Victim} | {a.Clients} | {a.Seconds:0.#} | {a.Acknowledged} | {a.FailedRequests} | {a.LostAcknowledged} ({a.Verified}) | {a.WriteGapMs:0.0} | " +
+                    $"{(a.RemovedSeconds is { } r ? r.ToString("0.0", C) : "—")} | {(a.RejoinSeconds is { } j ? j.ToString("0.0", C) : "never")} |");
+            }
+
+            md.AppendLine();
+            foreach (var a in report.Availability)
+            {
+                Line(md, $"- {a.System}: {a.How}." + (a.ErrorSamples.Count > 0 ? $" Error samples: {string.Join("; ", a.ErrorSamples.Take(3))}" : ""));
+            }
+        }
+
+        md.AppendLine();
+        Line(md, "## Convergence: write on one member until readable on every member");
+        md.AppendLine();
+        if (report.Convergence.Count == 0)
+        {
+            Line(md, "Not run.");
+        }
+        else
+        {
+            Line(md, "| system | samples | never seen | p50 ms | p99 ms | max ms | how |");
+            Line(md, "|---|---:|---:|---:|---:|---:|---|");
+            foreach (var c in report.Convergence)
+            {
+                Line(md, $"| {c.System} | {c.Samples} | {c.NeverSeen} | {Ms(c.P50Ms)} | {Ms(c.P99Ms)} | {Ms(c.MaxMs)} | {c.How} |");
+            }
+        }
+
+        md.AppendLine();
+        Line(md, "## Scale: records loaded, then resident memory per member");
+        md.AppendLine();
+        if (report.Scale.Count == 0)
+        {
+            Line(md, "Not run.");
+        }
+        else
+        {
+            Line(md, "| system | records | acknowledged | failed | s | records/s | RSS per member MiB (peak) | how |");
+            Line(md, "|---|---:|---:|---:|---:|---:|---|---|");
+            foreach (var s in report.Scale)
+            {
+                var members = string.Join(", ", s.Members.Select(m => string.Format(C, "{0} {1:0} ({2:0})", m.Name, m.RssBytes / 1048576.0, m.PeakRssBytes / 1048576.0)));
+                Line(md, string.Format(C, "| {0} | {1} | {2} | {3} | {4:0.0} | {5:0} | {6} | {7} |", s.System, s.Objects, s.Acknowledged, s.Failed, s.Seconds, s.PerSecond, members, s.How));
+            }
+
+            Line(md, "Convergence and the node kill above ran after this load, on the loaded systems.");
+        }
+
+        md.AppendLine();
+        Line(md, "## Not run in this lab");
+        md.AppendLine();
+        foreach (var n in report.NotRun)
+        {
+            Line(md, $"- {n}");
+        }
+
+        if (report.Notes.Count > 0)
+        {
+            md.AppendLine();
+            Line(md, "## Notes");
+            md.AppendLine();
+            foreach (var n in report.Notes)
+            {
+                Line(md, $"- {n}");
+            }
+        }
+
+        return md.ToString();
+    }
+
+    internal static string Verdict(bool? met) => met switch { true => "met", false => "**missed**", null => "not measured" };
+
+    internal static string Ratio(double? ratio) => ratio is { } r ? r.ToString(r >= 10 ? "0.0" : "0.00", C) + "×" : "—";
+
+    private static string Ops(MacroRow row) => row.Failure is null ? row.OpsPerSecond.ToString("0", C) : "failed";
+
+    private static string Ms(double ms) => ms.ToString(ms >= 100 ? "0" : "0.00", C);
+
+    private static void Line(StringBuilder md, string text) => md.Append(text).Append('\n');
+}

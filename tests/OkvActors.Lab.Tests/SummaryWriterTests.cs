@@ -1,0 +1,65 @@
+using OkvActors.Lab.Report;
+using Xunit;
+using static OkvActors.Lab.Tests.RatiosTests;
+
+namespace OkvActors.Lab.Tests;
+
+public class SummaryWriterTests
+{
+    private static LabReport Report(IReadOnlyList<MacroRow> macro)
+    {
+        var comparisons = Ratios.Compare(macro);
+        var kill = new AvailabilityResult(Systems.Okv, "node3", 8, 12, 500, 3, 0, 500, 250.4, 11.2, 4.5, "KMIP Create", ["Create: boom"]);
+        var convergence = new ConvergenceResult(Systems.Etcd, 20, 1, 3.5, 9.25, 12, "gateway");
+        var scale = new ScaleResult(Systems.Okv, 10000, 9990, 10, 4, 2497.5, [new NodeMemory("node1", 300L << 20, 350L << 20)], "control load");
+        return new LabReport(new DateTimeOffset(2026, 11, 29, 23, 40, 0, TimeSpan.Zero), new DateTimeOffset(2026, 11, 29, 23, 52, 30, TimeSpan.Zero),
+            new MachineInfo(2, "Linux", "10.0", "17.1 18.0 19.2", "12.0 13.0 14.0"), "okv-lab --quick", 315, macro, comparisons, [kill], [convergence], [scale],
+            Targets.Judge(macro, comparisons, [kill], [convergence], [scale]), ["scale: not run"], ["noisy"]);
+    }
+
+    [Fact]
+    public void Every_okv_figure_stands_beside_its_peer_with_the_ratio()
+    {
+        var md = SummaryWriter.Render(Report([Row(Systems.Okv, "Create", 8, 300, 40), Row(Systems.PyKmip, "Create", 8, 10, 400), Row(Systems.Etcd, "Put", 8, 200, 20)]), []);
+
+        Assert.Contains("| Create | 8 | 300 | 20.00 | 40.00 | pykmip-server Create | 10 | 200 | 400 | 30.0× | 1.0 / 1.0 |", md, StringComparison.Ordinal);
+        Assert.Contains("| Create | 8 | 300 | 20.00 | 40.00 | etcd Put | 200 | 10.00 | 20.00 | 1.50× | 1.0 / 1.0 |", md, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_summary_records_load_reproduce_command_targets_availability_convergence_and_gaps()
+    {
+        var md = SummaryWriter.Render(Report([Row(Systems.Okv, "Get", 32, 1000, 30)]), ["s-get-throughput.png"]);
+
+        Assert.Contains("# Performance lab: 2026-11-29 23:40 UTC", md, StringComparison.Ordinal);
+        Assert.Contains("Reproduce: `dotnet tool restore && dotnet pwsh ./build.ps1 bench` (this run: `okv-lab --quick`)", md, StringComparison.Ordinal);
+        Assert.Contains("before: **17.1 18.0 19.2**, after: **12.0 13.0 14.0**", md, StringComparison.Ordinal);
+        Assert.Contains("Duration 12.5 min", md, StringComparison.Ordinal);
+        Assert.Contains("| Get p99 ≤ 2 ms at 32 clients | 30 ms | **missed** | missed by 28 ms (15× the ceiling) |", md, StringComparison.Ordinal);
+        Assert.Contains("| Get | 32 | 1000 | 15.00 | 30.00 | — |", md, StringComparison.Ordinal);
+        Assert.Contains("| OkvActors | node3 | 8 | 12 | 500 | 3 | 0 (500) | 250.4 | 11.2 | 4.5 |", md, StringComparison.Ordinal);
+        Assert.Contains("Error samples: Create: boom", md, StringComparison.Ordinal);
+        Assert.Contains("| etcd | 20 | 1 | 3.50 | 9.25 | 12.00 | gateway |", md, StringComparison.Ordinal);
+        Assert.Contains("![s-get-throughput](s-get-throughput.png)", md, StringComparison.Ordinal);
+        Assert.Contains("- scale: not run", md, StringComparison.Ordinal);
+        Assert.Contains("| OkvActors | 10000 | 9990 | 10 | 4.0 | 2498 | node1 300 (350) | control load |", md, StringComparison.Ordinal);
+        Assert.Contains("| 1M objects at ≤ 2 GiB per node | 300 MiB max RSS at 9,990 objects | not measured |", md, StringComparison.Ordinal);
+        Assert.Contains("| Cold restart back to serving ≤ 60 s | one node: 4.5 s from restart to serving with 9,990 objects | not measured |", md, StringComparison.Ordinal);
+        Assert.Contains("- noisy", md, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_failed_peer_run_shows_as_failed_with_its_reason_and_no_ratio()
+    {
+        var md = SummaryWriter.Render(Report([Row(Systems.Okv, "Get", 128, 500), Row(Systems.PyKmip, "Get", 128, 0, failure: "IOException: reset")]), []);
+
+        Assert.Contains("| pykmip-server Get | failed | — | — | — |", md, StringComparison.Ordinal);
+        Assert.Contains("pykmip-server Get × 128: IOException: reset", md, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(31.25, "31.3×")]
+    [InlineData(1.456, "1.46×")]
+    [InlineData(null, "—")]
+    public void Ratios_read_with_sensible_precision(double? ratio, string expected) => Assert.Equal(expected, SummaryWriter.Ratio(ratio));
+}
