@@ -127,6 +127,7 @@ public static class SummaryWriter
                 Line(md, string.Format(C, "| {0} | {1} | {2} | {3} | {4:0.0} | {5:0} | {6} | {7} |", s.System, s.Objects, s.Acknowledged, s.Failed, s.Seconds, s.PerSecond, members, s.How));
             }
 
+            md.AppendLine();
             Line(md, "Convergence and the node kill above ran after this load, on the loaded systems.");
         }
 
