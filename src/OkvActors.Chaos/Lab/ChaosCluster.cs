@@ -135,22 +135,13 @@ public sealed class ChaosCluster : IAsyncDisposable
         _log.WriteLine($"okv-chaos: {what}");
         var (okv, okvPrefix) = Okv();
         var (file, prefix) = _lab is not null && inNamespaceOf is { } node ? _lab.Exec(node, okv, okvPrefix) : (okv, okvPrefix);
-        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in prefix.Concat(args))
+        var (exitCode, stdout, stderr) = await OkvProcess.RunToEnd(file, prefix, args);
+        if (exitCode != 0)
         {
-            info.ArgumentList.Add(a);
+            throw new ChaosException($"{what} failed ({exitCode}): {stderr.Trim()}{stdout.Trim()}");
         }
 
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-        {
-            throw new ChaosException($"{what} failed ({process.ExitCode}): {(await stderr).Trim()}{(await stdout).Trim()}");
-        }
-
-        return await stdout;
+        return stdout;
     }
 
     /// <summary>`okv run` on the node's directory (in its namespace), output appended to DIR/nodeN/node.log.</summary>

@@ -285,9 +285,15 @@ public static class OkvProcess
         return isDotnetHost ? (processPath, [typeof(OkvProcess).Assembly.Location]) : (processPath, []);
     }
 
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunToEnd(string[] args)
+    public static Task<(int ExitCode, string Stdout, string Stderr)> RunToEnd(string[] args)
     {
         var (file, prefix) = Self();
+        return RunToEnd(file, prefix, args);
+    }
+
+    /// <summary>Runs <paramref name="file"/> with <paramref name="prefix"/> then <paramref name="args"/> and collects its output.</summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunToEnd(string file, IEnumerable<string> prefix, IEnumerable<string> args)
+    {
         var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in prefix.Concat(args))
         {

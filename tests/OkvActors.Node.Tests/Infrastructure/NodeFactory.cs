@@ -38,6 +38,17 @@ public static class NodeFactory
         Provisioning.UnsealCa(cluster.Dir("node1"), File.ReadAllLines(cluster.PassphraseFile)[0]);
 
     /// <summary>
+    /// What a rogue node runs with: remoting only. Its HTTPS listener stays off, because Kestrel will not even
+    /// start on a certificate without the server usage, and the test is about what the cluster does with it.
+    /// </summary>
+    public static IDictionary<string, string> RogueEnvironment(NodeDirectory dir)
+    {
+        var config = Path.Combine(dir.Root, "rogue.conf");
+        File.WriteAllText(config, "okv.rest.enabled = off\n");
+        return new Dictionary<string, string> { ["OKV_CONFIG_FILE"] = config };
+    }
+
+    /// <summary>
     /// A data directory for a node that never went through admission: it trusts the real cluster CA and
     /// dials the cluster's seeds, but presents <paramref name="certificate"/> (made by the test).
     /// </summary>

@@ -39,7 +39,7 @@ public sealed class RogueNodeTests(FormedCluster cluster, ITestOutputHelper outp
         var dir = NodeFactory.RogueNode(cluster, name, port, certificate, key);
         var offset = cluster.LogLength("node1");
 
-        var rogue = cluster.StartNode(dir.Root, Path.Combine(dir.Root, "node.log"));
+        var rogue = cluster.StartNode(dir.Root, Path.Combine(dir.Root, "node.log"), NodeFactory.RogueEnvironment(dir));
         try
         {
             // Refused, and then either gave up or tried again and was refused again.
@@ -79,7 +79,7 @@ public sealed class RogueNodeTests(FormedCluster cluster, ITestOutputHelper outp
         var dir = NodeFactory.RogueNode(cluster, name, port, certificate, key);
         var offset = cluster.LogLength("node1");
 
-        var intruder = cluster.StartNode(dir.Root, Path.Combine(dir.Root, "node.log"));
+        var intruder = cluster.StartNode(dir.Root, Path.Combine(dir.Root, "node.log"), NodeFactory.RogueEnvironment(dir));
 
         var address = $"akka.ssl.tcp://okv@127.0.0.1:{port}";
         await Eventually.Until(() => cluster.LogSince("node1", offset).Contains(
