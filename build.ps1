@@ -64,7 +64,7 @@ switch ($Target) {
         # One closing line over all test projects, in the plain form CI reads.
         $passed = 0; $failed = 0; $skipped = 0
         foreach ($trx in Get-ChildItem $results -Filter *.trx -ErrorAction SilentlyContinue) {
-            $counters = ([xml](Get-Content $trx.FullName -Raw)).TestRun.ResultSummary.Counters
+            $counters = ([xml](Get-Content -LiteralPath $trx.FullName -Raw)).TestRun.ResultSummary.Counters
             $passed += [int]$counters.passed
             $failed += [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
             $skipped += [int]$counters.notExecuted
