@@ -116,7 +116,8 @@ switch ($Target) {
         if ($null -ne $Seed) { $chaosArgs += @('--seed', $Seed) }
         if ($PSBoundParameters.ContainsKey('Dir')) { $chaosArgs += @('--dir', $Dir) }
         if ($BasePort -gt 0) { $chaosArgs += @('--base-port', $BasePort) }
-        if ($Broken) { $chaosArgs += '--broken' }
+        # The broken build loses what it acknowledged but had not replicated when a node's disk goes: aim cut-and-wipes at it.
+        if ($Broken) { $chaosArgs += @('--broken', '--kinds', 'cutwipe') }
         dotnet src/OkvActors.Chaos/bin/Release/net10.0/okv-chaos.dll @chaosArgs
         $chaosExit = $LASTEXITCODE
         if ($chaosExit -ne 0) { Write-Host "chaos: failed with exit code $chaosExit (1: a check failed; 2: bad arguments; 3: the run could not be done)" -ForegroundColor Red }

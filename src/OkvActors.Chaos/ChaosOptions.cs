@@ -1,4 +1,5 @@
 using System.Globalization;
+using OkvActors.Chaos.Faults;
 using OkvActors.Chaos.History;
 using OkvActors.Chaos.Workload;
 
@@ -18,6 +19,7 @@ public sealed record ChaosOptions(
     bool UseNetworkLab,
     int Lab,
     bool Broken,
+    IReadOnlyCollection<FaultKind>? Kinds,
     double RestrictedMargin,
     double ConvergeTimeout,
     bool PlanOnly)
@@ -41,6 +43,7 @@ public sealed record ChaosOptions(
           --lab N               network lab number 0..99: namespaces okvchaosN*, subnet 10.231.N.0/24 (default from the base port)
           --restricted-margin S seconds a node may stay in restricted mode after it regained its quorum (default 15)
           --converge-timeout S  how long the healed cluster may take to converge (default 180)
+          --kinds K,K           only these fault kinds: kill, wipe, pause, partition, cutwipe (default: all of them)
           --broken              TEST ONLY: nodes acknowledge writes before replicating them (write-consistency local)
           --plan                print the fault plan of the seed and exit
         """;
@@ -53,6 +56,7 @@ public sealed record ChaosOptions(
         string? dir = null;
         var mix = ChaosWorkload.DefaultMix;
         bool useLab = true, broken = false, planOnly = false;
+        IReadOnlyCollection<FaultKind>? kinds = null;
         for (var i = 0; i < args.Count; i++)
         {
             string Value() => i + 1 < args.Count ? args[++i] : throw new FormatException($"{args[i]} needs a value");
@@ -72,6 +76,7 @@ public sealed record ChaosOptions(
                 case "--restricted-margin": margin = Number(Value(), "--restricted-margin", 0, 3600); break;
                 case "--converge-timeout": converge = Number(Value(), "--converge-timeout", 10, 24 * 3600); break;
                 case "--broken": broken = true; break;
+                case "--kinds": kinds = ParseKinds(Value()); break;
                 case "--plan": planOnly = true; break;
                 default: throw new FormatException($"unknown option '{args[i]}'");
             }
@@ -80,8 +85,15 @@ public sealed record ChaosOptions(
         var s = seed ?? Random.Shared.Next();
         return new ChaosOptions(s, nodes, duration,
             dir ?? Path.Combine(".okv-chaos", $"seed-{s}-{DateTime.UtcNow:yyyyMMdd-HHmmss}"),
-            basePort, clients ?? 2 * nodes, rate, affinity, mix, useLab, lab ?? Math.Abs((basePort - 37000) / 200) % 100, broken, margin, converge, planOnly);
+            basePort, clients ?? 2 * nodes, rate, affinity, mix, useLab, lab ?? Math.Abs((basePort - 37000) / 200) % 100, broken, kinds, margin, converge, planOnly);
     }
+
+    private static IReadOnlyCollection<FaultKind> ParseKinds(string text) =>
+        text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Select(k => Enum.TryParse<FaultKind>(k, ignoreCase: true, out var kind) && kind != FaultKind.Downed
+                ? kind
+                : throw new FormatException($"--kinds: '{k}' is not a fault kind (kill, wipe, pause, partition, cutwipe)"))
+            .ToHashSet();
 
     private static int Int(string text, string option, int min, int max) =>
         int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n) && n >= min && n <= max

@@ -13,7 +13,7 @@ namespace OkvActors.Chaos;
 /// <summary>
 /// One run: forms the cluster (in a network lab when there is one), runs the workload, injects the seeded faults for
 /// the duration, undoes every fault, reads the healed cluster, checks the history and writes the report
-/// (report.txt, timeline.png, history.jsonl, faults.json) into the run's directory.
+/// (report.txt, timeline.png, history.jsonl, views.jsonl, faults.json) into the run's directory.
 /// </summary>
 public sealed class ChaosRun(ChaosOptions options, TextWriter output)
 {
@@ -23,7 +23,7 @@ public sealed class ChaosRun(ChaosOptions options, TextWriter output)
     public async Task<ChaosReport> Run(CancellationToken stop)
     {
         var started = DateTimeOffset.UtcNow;
-        var plan = FaultPlan.Generate(options.Seed, options.Nodes, options.Duration, partitions: options.UseNetworkLab);
+        var plan = FaultPlan.Generate(options.Seed, options.Nodes, options.Duration, partitions: options.UseNetworkLab, kinds: options.Kinds);
         output.WriteLine($"okv-chaos: {plan.Count} faults planned over {options.Duration:F0} s");
         foreach (var fault in plan)
         {
@@ -58,7 +58,9 @@ public sealed class ChaosRun(ChaosOptions options, TextWriter output)
         using var secrets = new SecretBook();
         var clock = Stopwatch.StartNew();
         var injector = new FaultInjector(cluster, lab, clock, output);
+        var sampler = new NodeViewSampler(cluster, clock);
         using var workloadStop = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        var sampling = sampler.Run(workloadStop.Token);
         var workload = new ChaosWorkload(cluster, identity, history, secrets, options.Seed, clock, options.Affinity, options.Mix).Run(options.Clients, options.Rate, workloadStop.Token);
         try
         {
@@ -74,6 +76,7 @@ public sealed class ChaosRun(ChaosOptions options, TextWriter output)
             await injector.UndoAll();
             await workloadStop.CancelAsync();
             await workload;
+            await sampling;
         }
 
         var seconds = clock.Elapsed.TotalSeconds;
@@ -81,10 +84,12 @@ public sealed class ChaosRun(ChaosOptions options, TextWriter output)
         var operations = history.Snapshot();
         var final = await new FinalReader(cluster, identity, output).Read(operations, secrets, injector, TimeSpan.FromSeconds(options.ConvergeTimeout));
         var timeline = injector.Timeline;
-        var violations = HistoryChecker.Check(operations, timeline, cluster.Names, final, options.RestrictedMargin);
-        var report = new ChaosReport(options, started, seconds, plan, timeline, operations, final, violations);
+        var views = sampler.Views;
+        var violations = HistoryChecker.Check(operations, timeline, cluster.Names, final, options.RestrictedMargin, views);
+        var report = new ChaosReport(options, started, seconds, plan, timeline, operations, final, violations, views);
 
         OperationLog.WriteJsonLines(operations, Path.Combine(dir, "history.jsonl"));
+        NodeViewSampler.WriteJsonLines(views, Path.Combine(dir, "views.jsonl"));
         await File.WriteAllTextAsync(Path.Combine(dir, "faults.json"),
             JsonSerializer.Serialize(new { plan, timeline }, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase }), CancellationToken.None);
         var text = report.ToText();

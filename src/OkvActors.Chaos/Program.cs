@@ -25,7 +25,7 @@ catch (FormatException e)
 Console.WriteLine($"okv-chaos: seed {options.Seed}");
 if (options.PlanOnly)
 {
-    foreach (var fault in FaultPlan.Generate(options.Seed, options.Nodes, options.Duration, partitions: options.UseNetworkLab))
+    foreach (var fault in FaultPlan.Generate(options.Seed, options.Nodes, options.Duration, partitions: options.UseNetworkLab, kinds: options.Kinds))
     {
         Console.WriteLine(fault);
     }

@@ -71,4 +71,21 @@ public sealed class FaultPlanTests
 
         public int GetHashCode(PlannedFault obj) => HashCode.Combine(obj.At, obj.Kind);
     }
+
+    [Fact]
+    public void A_run_aimed_at_some_kinds_draws_only_those_and_replays_from_its_seed()
+    {
+        var aimed = FaultPlan.Generate(7, 5, 600, kinds: [FaultKind.CutWipe, FaultKind.Wipe]);
+
+        Assert.All(aimed, f => Assert.Contains(f.Kind, new[] { FaultKind.CutWipe, FaultKind.Wipe }));
+        Assert.Contains(aimed, f => f.Kind == FaultKind.CutWipe);
+        Assert.Equal(aimed, FaultPlan.Generate(7, 5, 600, kinds: [FaultKind.CutWipe, FaultKind.Wipe]), new PlanComparer());
+    }
+
+    [Fact]
+    public void Partitions_cannot_be_the_only_kinds_without_a_network_lab()
+    {
+        Assert.Throws<ArgumentException>(() => FaultPlan.Generate(7, 3, 60, partitions: false, kinds: [FaultKind.CutWipe]));
+        Assert.Throws<ArgumentException>(() => FaultPlan.Generate(7, 3, 60, kinds: []));
+    }
 }

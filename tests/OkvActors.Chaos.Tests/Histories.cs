@@ -31,6 +31,7 @@ internal static class Histories
 
     public static Dictionary<string, FinalObject> Objects(params FinalObject[] objects) => objects.ToDictionary(o => o.Uid);
 
-    public static IReadOnlyList<Violation> Check(IReadOnlyList<ClientOperation> history, Observations final, IReadOnlyList<FaultRecord>? faults = null) =>
-        HistoryChecker.Check(history, faults ?? [], Nodes, final, Margin);
+    public static IReadOnlyList<Violation> Check(IReadOnlyList<ClientOperation> history, Observations final, IReadOnlyList<FaultRecord>? faults = null,
+        IReadOnlyList<NodeView>? views = null) =>
+        HistoryChecker.Check(history, faults ?? [], Nodes, final, Margin, views);
 }

@@ -199,6 +199,21 @@ public sealed class HistoryCheckerTests
         Assert.Equal([HistoryChecker.RestrictedOnlyWithoutQuorum], Failed(Check([refused], Final(), faults)));
     }
 
+    [Theory]
+    [InlineData(50, true)] // the restarted node2 first saw itself Up at 60 s: still rejoining
+    [InlineData(70, true)] // within the margin after its rejoin
+    [InlineData(80, false)] // beyond it
+    public void A_restarted_node_may_be_restricted_until_it_is_a_member_again_and_the_margin_after(double at, bool legitimate)
+    {
+        var refused = Op(OpKind.Create, "node2", at, at + 0.1, Outcome.Failed, restricted: true, error: "restricted mode: …");
+        FaultRecord[] faults = [new(FaultKind.Kill, ["node2"], 10, 20, "")];
+        NodeView[] views = [new(25, "node2", true, "Joining", "restricted", 1), new(60, "node2", true, "Up", "normal", 3)];
+
+        var violations = Check([refused], Final(), faults, views);
+
+        Assert.Equal(legitimate, violations.Count == 0);
+    }
+
     [Fact]
     public void A_controller_that_never_answered_after_its_kill_fails()
     {

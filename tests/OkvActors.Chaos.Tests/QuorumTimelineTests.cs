@@ -41,4 +41,37 @@ public sealed class QuorumTimelineTests
         Assert.True(quorum.LacksQuorumDuring("node2", 11, 12.5));
         Assert.False(quorum.LacksQuorumDuring("node2", 14, 30));
     }
+
+    [Fact]
+    public void A_restarted_node_lacks_its_quorum_until_it_sees_itself_Up_again()
+    {
+        FaultRecord[] faults = [new(FaultKind.Kill, ["node1", "node2"], 10, 20, "")];
+        NodeView[] views =
+        [
+            new(21, "node1", true, "Joining", "restricted", 1),
+            new(24, "node1", true, "Up", "normal", 5),
+            new(21, "node2", false, null, null, 0),
+            new(22, "node3", true, "Up", "normal", 3),
+        ];
+
+        var extended = Rejoins.Extend(faults, views, runEnd: 60);
+        var quorum = new QuorumTimeline(Five, extended);
+
+        Assert.True(quorum.LacksQuorum("node1", 22));
+        Assert.False(quorum.LacksQuorum("node1", 24));
+        // node2 was never seen Up again: out until the run's end.
+        Assert.True(quorum.LacksQuorum("node2", 59));
+        Assert.False(quorum.LacksQuorum("node3", 22));
+        Assert.Equal([4.0, 40.0], Rejoins.Delays(faults, extended));
+    }
+
+    [Fact]
+    public void Without_sampled_views_the_fault_timeline_stands_as_it_is()
+    {
+        FaultRecord[] faults = [new(FaultKind.Kill, ["node1"], 10, 20, ""), new(FaultKind.Pause, ["node2"], 10, 20, "")];
+
+        Assert.Same(faults, Rejoins.Extend(faults, [], runEnd: 60));
+        // A pause does not restart the node: no rejoin to wait for.
+        Assert.Equal(20, Rejoins.Extend(faults, [new(30, "node2", true, "Joining", "normal", 5)], 60).Single(f => f.Kind == FaultKind.Pause).End);
+    }
 }

@@ -1,3 +1,4 @@
+using OkvActors.Chaos.Checks;
 using OkvActors.Chaos.Faults;
 using OkvActors.Chaos.History;
 using OkvActors.Chaos.Lab;
@@ -9,14 +10,14 @@ namespace OkvActors.Chaos.Tests;
 /// <summary>
 /// The short chaos profile of the default suite: real nodes (OS processes, mutual TLS) in network namespaces, a real
 /// KMIP workload and real faults from a fixed seed. Seed 171 over 75 s hits the cluster with a pause, a partition, a
-/// kill of the controller and a node cut off and then wiped. Needs root and iproute2 (skipped otherwise). The broken
-/// build (`--broken`) is not here: whether a wipe lands in its window of unreplicated writes is a race (RESULTS.md).
+/// kill of the controller and a node cut off and then wiped. The broken build (`--broken`: writes acknowledged before
+/// replication) must fail: seed 22 aims two cut-and-wipes at it. Needs root and iproute2 (skipped otherwise).
 /// </summary>
 public sealed class ShortProfileTests(ITestOutputHelper output)
 {
-    private static ChaosOptions Options(int seed, double duration, int basePort, string dir) =>
+    private static ChaosOptions Options(int seed, double duration, int basePort, string dir, params string[] more) =>
         ChaosOptions.Parse(["--seed", seed.ToString(), "--nodes", "3", "--duration", duration.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--base-port", basePort.ToString(), "--dir", dir]);
+            "--base-port", basePort.ToString(), "--dir", dir, .. more]);
 
     private async Task<Report.ChaosReport> Run(ChaosOptions options)
     {
@@ -60,6 +61,23 @@ public sealed class ShortProfileTests(ITestOutputHelper output)
         Assert.True(File.Exists(Path.Combine(dir, "timeline.png")));
         Assert.StartsWith("seed 171\n", File.ReadAllText(Path.Combine(dir, "report.txt")));
         Assert.Equal(report.History.Count, OperationLog.ReadJsonLines(Path.Combine(dir, "history.jsonl")).Count);
+        Directory.Delete(dir, recursive: true);
+    }
+
+    [SkippableFact]
+    public async Task The_broken_build_that_acknowledges_before_replicating_fails_the_checks()
+    {
+        Skip.IfNot(NetworkLab.Available(out var why), why);
+        var dir = Directory.CreateTempSubdirectory("okv-chaos-broken-").FullName;
+
+        var report = await Run(Options(22, 40, 37200, dir, "--broken", "--kinds", "cutwipe"));
+
+        Assert.Equal([FaultKind.CutWipe, FaultKind.CutWipe], report.Plan.Select(f => f.Kind));
+        Assert.False(report.Passed, "the broken build passed every check");
+        // What it breaks is durability of acknowledged writes: a check over data, not over availability, must fail.
+        Assert.Contains(report.Violations, v => v.Check is HistoryChecker.AcknowledgedWritesSurvive or HistoryChecker.DestroyedStaysDestroyed
+            or HistoryChecker.LifecycleMovesForward);
+        Assert.Contains("BROKEN BUILD", File.ReadAllText(Path.Combine(dir, "report.txt")));
         Directory.Delete(dir, recursive: true);
     }
 }

@@ -36,10 +36,13 @@ public static class HistoryChecker
     };
 
     public static IReadOnlyList<Violation> Check(
-        IReadOnlyList<ClientOperation> history, IReadOnlyList<FaultRecord> faults, IReadOnlyList<string> nodes, Observations final, double restrictedMargin)
+        IReadOnlyList<ClientOperation> history, IReadOnlyList<FaultRecord> faults, IReadOnlyList<string> nodes, Observations final, double restrictedMargin,
+        IReadOnlyList<NodeView>? views = null)
     {
         var violations = new List<Violation>();
-        var quorum = new QuorumTimeline(nodes, faults);
+        // A restarted node has no quorum until the cluster has taken it in again (seen in the sampled views).
+        var runEnd = history.Select(o => o.End).Concat(views?.Select(v => v.At) ?? []).DefaultIfEmpty(0).Max();
+        var quorum = new QuorumTimeline(nodes, Rejoins.Extend(faults, views, runEnd));
         violations.AddRange(CheckAcknowledgedWrites(history, final));
         violations.AddRange(CheckDestroyed(history, final, quorum, restrictedMargin));
         violations.AddRange(CheckLifecycle(history, final, faults));
@@ -198,8 +201,8 @@ public static class HistoryChecker
 
     /// <summary>
     /// A write refused for restricted mode is legitimate only while the fault timeline says the node was cut from a
-    /// majority, or within <paramref name="margin"/> seconds after (the failure detector needs time to see the cut and
-    /// to see it heal).
+    /// majority (a restarted node counts as cut off until it is a member again), or within <paramref name="margin"/>
+    /// seconds after (the failure detector needs time to see the cut and to see it heal).
     /// </summary>
     public static IEnumerable<Violation> CheckRestricted(IReadOnlyList<ClientOperation> history, QuorumTimeline quorum, double margin) =>
         history.Where(o => o.Restricted && !quorum.LacksQuorumDuring(o.Node, o.Start - margin, o.End))

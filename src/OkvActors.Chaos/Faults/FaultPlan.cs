@@ -10,8 +10,16 @@ public static class FaultPlan
     /// <summary>Time before the first fault, so the workload has objects to act on.</summary>
     public const double Warmup = 8;
 
-    public static IReadOnlyList<PlannedFault> Generate(int seed, int nodes, double duration, bool partitions = true, double maxClockOffset = 2)
+    /// <param name="kinds">Only these kinds (e.g. to aim a run at one weakness); null for the full mix. A drawn kind
+    /// outside the set is replaced by one of the set, chosen by the same seed, so the plan still replays.</param>
+    public static IReadOnlyList<PlannedFault> Generate(int seed, int nodes, double duration, bool partitions = true, double maxClockOffset = 2,
+        IReadOnlyCollection<FaultKind>? kinds = null)
     {
+        if (kinds is { Count: 0 } || kinds?.Contains(FaultKind.Downed) == true || (!partitions && kinds?.All(k => k is FaultKind.Partition or FaultKind.CutWipe) == true))
+        {
+            throw new ArgumentException("the fault kinds must be some of kill, wipe, pause, partition, cutwipe (partition and cutwipe need the network lab)", nameof(kinds));
+        }
+
         if (nodes < 3)
         {
             throw new ArgumentOutOfRangeException(nameof(nodes), nodes, "a chaos run needs at least 3 nodes, so a minority can fail");
@@ -27,7 +35,7 @@ public static class FaultPlan
         {
             var length = Math.Round(4 + random.NextDouble() * Math.Min(20, Math.Max(4, duration / 6)), 1);
             length = Math.Min(length, Math.Max(2, duration - 6 - t));
-            if (random.NextDouble() < 0.15)
+            if (random.NextDouble() < 0.15 && kinds?.Contains(FaultKind.Kill) != false)
             {
                 // The controller's node, whichever it is then: nothing else in the round.
                 plan.Add(new PlannedFault(Math.Round(t, 1), length, FaultKind.Kill, [], Controller: true, ClockOffset: Offset(random, maxClockOffset)));
@@ -42,6 +50,12 @@ public static class FaultPlan
                 foreach (var group in groups)
                 {
                     var kind = Pick(random, partitions);
+                    if (kinds is not null && !kinds.Contains(kind))
+                    {
+                        var allowed = kinds.Where(k => partitions || k is not (FaultKind.Partition or FaultKind.CutWipe)).Order().ToList();
+                        kind = allowed[random.Next(allowed.Count)];
+                    }
+
                     var offset = kind is FaultKind.Kill or FaultKind.Wipe or FaultKind.CutWipe ? Offset(random, maxClockOffset) : 0;
                     plan.Add(new PlannedFault(Math.Round(t, 1), length, kind, group.Order().ToArray(), ClockOffset: offset));
                 }

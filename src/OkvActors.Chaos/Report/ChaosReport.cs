@@ -15,7 +15,8 @@ public sealed record ChaosReport(
     IReadOnlyList<FaultRecord> Timeline,
     IReadOnlyList<ClientOperation> History,
     Observations Final,
-    IReadOnlyList<Violation> Violations)
+    IReadOnlyList<Violation> Violations,
+    IReadOnlyList<NodeView>? Views = null)
 {
     public bool Passed => Violations.Count == 0;
 
@@ -50,7 +51,7 @@ public sealed record ChaosReport(
         var lab = Options.UseNetworkLab ? $"network lab {Options.Lab} (partitions on)" : "no network lab (partitions off)";
         var broken = Options.Broken ? ", BROKEN BUILD (writes acknowledged before replication)" : "";
         text.AppendLine(c, $"okv-chaos run of {Started:yyyy-MM-dd HH:mm:ss}Z: {Options.Nodes} nodes, {Options.Duration:F0} s of faults, {Options.Clients} clients at {Options.Rate:F0} op/s each, {lab}, restricted-mode margin {Options.RestrictedMargin:F0} s{broken}");
-        text.AppendLine(c, $"replay: okv-chaos --seed {Options.Seed} --nodes {Options.Nodes} --duration {Options.Duration:F0} --clients {Options.Clients} --rate {Options.Rate:F0} --affinity {Options.Affinity:0.##} --mix {string.Join(",", Options.Mix.Select(m => $"{m.Kind.ToString().ToLowerInvariant()}={m.Weight}"))}{(Options.UseNetworkLab ? "" : " --no-lab")}{(Options.Broken ? " --broken" : "")}");
+        text.AppendLine(c, $"replay: okv-chaos --seed {Options.Seed} --nodes {Options.Nodes} --duration {Options.Duration:F0} --clients {Options.Clients} --rate {Options.Rate:F0} --affinity {Options.Affinity:0.##} --mix {string.Join(",", Options.Mix.Select(m => $"{m.Kind.ToString().ToLowerInvariant()}={m.Weight}"))}{(Options.UseNetworkLab ? "" : " --no-lab")}{(Options.Kinds is null ? "" : $" --kinds {string.Join(",", Options.Kinds.Select(k => k.ToString().ToLowerInvariant()))}")}{(Options.Broken ? " --broken" : "")}");
         text.AppendLine(c, $"result: {(Passed ? "PASS" : "FAIL")}, {Violations.Count} violation(s); run took {Seconds:F0} s");
         text.AppendLine();
         text.AppendLine("fault plan (from the seed):");
@@ -91,6 +92,19 @@ public sealed record ChaosReport(
         }
 
         text.AppendLine("          (9 = 90-100%, 0 = under 10%)");
+        if (Views is { Count: > 0 })
+        {
+            var runEnd = Math.Max(Seconds, Views.Max(v => v.At));
+            var delays = Rejoins.Delays(Timeline, Rejoins.Extend(Timeline, Views, runEnd)).Order().ToList();
+            text.AppendLine(c, $"node views sampled: {Views.Count} (each node's own status about once a second; views.jsonl)");
+            text.AppendLine(c, $"  restarted nodes Up again after: {(delays.Count == 0 ? "no restarts" : $"{delays.Count} restarts, median {delays[delays.Count / 2]:F1} s, max {delays[^1]:F1} s")}");
+            foreach (var node in nodes)
+            {
+                var own = Views.Where(v => v.Node == node).ToList();
+                text.AppendLine(c, $"  {node,-7} answered {own.Count(v => v.Answered)}/{own.Count}, restricted in {own.Count(v => v.Mode == "restricted")}, not an Up member in {own.Count(v => v.Answered && !v.IsUpMember)}");
+            }
+        }
+
         text.AppendLine();
         text.AppendLine("controller registry probes:");
         foreach (var probe in Final.Registry)
