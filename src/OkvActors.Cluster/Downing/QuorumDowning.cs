@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Event;
+using Akka.Remote;
 using AkkaCluster = Akka.Cluster.Cluster;
 
 namespace OkvActors.Cluster.Downing;
@@ -9,6 +10,13 @@ namespace OkvActors.Cluster.Downing;
 /// The downing actor of <see cref="QuorumDowningProvider"/>: once membership and reachability have not
 /// changed for <c>stable-after</c> while some member is unreachable, it applies <see cref="QuorumDecision"/>.
 /// Only the lowest reachable Up member of the deciding side issues the downs, so one voice speaks.
+/// <para>
+/// A minority that the majority downed while it was cut off never hears of it: after the heal the others
+/// have quarantined its incarnation and drop its gossip, and it would stay up read-only for good (Akka.NET
+/// acts on nobody's quarantine notice: akkadotnet/akka.net#8482). So when a member's remoting says it has
+/// quarantined this node, this node downs itself; the process exits and its service manager restarts it as
+/// a new incarnation that joins again.
+/// </para>
 /// </summary>
 public sealed class QuorumDowning : ReceiveActor, IWithTimers
 {
@@ -24,6 +32,7 @@ public sealed class QuorumDowning : ReceiveActor, IWithTimers
     private readonly TimeSpan _stableAfter;
     private DateTime _changedAt = DateTime.UtcNow;
     private DowningDecision? _announced;
+    private bool _downedSelf;
 
     public QuorumDowning(TimeSpan stableAfter)
     {
@@ -54,6 +63,7 @@ public sealed class QuorumDowning : ReceiveActor, IWithTimers
             Changed();
         });
         Receive<Tick>(_ => DecideIfStable());
+        Receive<ThisActorSystemQuarantinedEvent>(OnQuarantinedByOther);
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -64,11 +74,30 @@ public sealed class QuorumDowning : ReceiveActor, IWithTimers
     {
         _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
             typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.IReachabilityEvent));
+        Context.System.EventStream.Subscribe(Self, typeof(ThisActorSystemQuarantinedEvent));
         var interval = TimeSpan.FromMilliseconds(Math.Clamp(_stableAfter.TotalMilliseconds / 4, 100, 1000));
         Timers.StartPeriodicTimer("decide", Tick.Instance, interval);
     }
 
-    protected override void PostStop() => _cluster.Unsubscribe(Self);
+    protected override void PostStop()
+    {
+        _cluster.Unsubscribe(Self);
+        Context.System.EventStream.Unsubscribe(Self);
+    }
+
+    private void OnQuarantinedByOther(ThisActorSystemQuarantinedEvent e)
+    {
+        // Only a member's word counts: a stranger's quarantine says nothing about this cluster.
+        if (_downedSelf || !_members.Keys.Any(m => m.Address.Equals(e.RemoteAddress)))
+        {
+            return;
+        }
+
+        _downedSelf = true;
+        _log.Warning("Member {0} has quarantined this node (it was removed from the cluster, e.g. while cut off): downing myself so a restart can join again",
+            e.RemoteAddress);
+        _cluster.Down(_cluster.SelfAddress);
+    }
 
     private void Changed()
     {
