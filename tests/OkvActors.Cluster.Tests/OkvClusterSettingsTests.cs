@@ -88,7 +88,7 @@ public sealed class OkvClusterSettingsTests
         var config = OkvClusterSettings.DefaultConfig();
 
         Assert.Equal("OkvActors.Cluster.Serialization.OkvSerializer, OkvActors.Cluster", config.GetString("akka.actor.serializers.okv"));
-        Assert.Equal(["okv-controller", "okv-shard-*", "okv-access"], config.GetStringList("akka.cluster.distributed-data.durable.keys"));
+        Assert.Equal(["okv-controller", "okv-shard-*", "okv-access", "okv-sealed-secrets"], config.GetStringList("akka.cluster.distributed-data.durable.keys"));
         Assert.Equal("OkvActors.Cluster.Durability.SqlDurableStore, OkvActors.Cluster",
             config.GetString("akka.cluster.distributed-data.durable.store-actor-class"));
         Assert.Equal(512, config.GetInt("akka.cluster.distributed-data.durable.sql.max-batch-stores"));

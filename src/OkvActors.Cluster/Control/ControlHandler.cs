@@ -96,6 +96,8 @@ public sealed partial class ControlHandler : IControlHandler
         "grant" => Vault(SessionOf(request, caller).GrantAsync(request.Arg("endpoint"), request.Arg("wallet"), ParseLevel(request.Arg("level")))),
         "shards" => Shards(),
         "load" => Load(LoadRequest.Parse(request.Args)),
+        "passphrase-change" => PassphraseChange(request, caller),
+        "secrets-show" => SecretsShow(),
         _ => Inspect(request, caller),
     };
 
@@ -270,6 +272,8 @@ public sealed partial class ControlHandler : IControlHandler
             ["revocations"] = _node.Revocations.Count,
             ["mode"] = mode.Restricted ? "restricted" : "normal",
             ["modeReason"] = mode.Reason,
+            ["sealedSecretsGeneration"] = (await LocalSecrets()).FileGeneration,
+            ["kekId"] = _node.KekId,
             ["members"] = new JsonArray(state.Members.OrderBy(m => m, Member.AgeOrdering).Select(m => (JsonNode)new JsonObject
             {
                 ["address"] = m.Address.ToString(),

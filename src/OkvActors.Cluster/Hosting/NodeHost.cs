@@ -9,6 +9,7 @@ using OkvActors.Cluster.Audit;
 using OkvActors.Cluster.Controller;
 using OkvActors.Cluster.Durability;
 using OkvActors.Cluster.Inspection;
+using OkvActors.Cluster.Secrets;
 using OkvActors.Cluster.Storage;
 using OkvActors.Cluster.Trust;
 using OkvActors.Crypto.Kek;
@@ -146,6 +147,8 @@ public sealed class NodeHost : IAsyncDisposable
         system.ActorOf(RegistryWatcher.Props(revocations, vaultActor), "okv-registry-watcher");
         var vault = new KeyVaultClient(vaultActor, keyStore);
         system.ActorOf(InspectorActor.Props(manifest.Name, vault, settings.AskTimeout), InspectorActor.Name);
+        var kek = new KeyEncryptionKey(credentials.Kek);
+        var secrets = system.ActorOf(SealedSecretsKeeper.Props(directory, manifest.Name, kek.KeyId, settings.WriteTimeout), SealedSecretsKeeper.Name);
         // The audit log restarts with back-off if its journal fails, rather than taking the node down.
         var auditLog = system.ActorOf(BackoffSupervisor.Props(Backoff.OnStop(
             AuditLogActor.Props(manifest.Name, settings, time), "log", TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), 0.2, -1)), AuditName);
@@ -153,13 +156,20 @@ public sealed class NodeHost : IAsyncDisposable
 
         // A node that was removed (or left) ends its process: its data directory is kept for inspection.
         AkkaCluster.Get(system).RegisterOnMemberRemoved(() => system.Terminate());
-        return new NodeHost(system, manifest, directory, credentials, revocations, proxy, settings, vault, new KeyEncryptionKey(credentials.Kek))
+        return new NodeHost(system, manifest, directory, credentials, revocations, proxy, settings, vault, kek)
         {
             VaultActor = vaultActor,
+            SecretsKeeper = secrets,
             Audit = audit,
             AuditLog = auditLog,
         };
     }
+
+    /// <summary>This node's keeper of the passphrase-sealed files (<see cref="SealedSecretsKeeper"/>).</summary>
+    public IActorRef SecretsKeeper { get; private init; } = ActorRefs.Nobody;
+
+    /// <summary>Names the KEK this node runs with (never the key itself).</summary>
+    public string KekId => _kek.KeyId;
 
     /// <summary>The key vault actor, for hosts that register it (Akka.Hosting's ActorRegistry).</summary>
     public IActorRef VaultActor { get; private init; } = ActorRefs.Nobody;

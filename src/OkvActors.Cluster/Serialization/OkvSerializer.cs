@@ -8,6 +8,7 @@ using OkvActors.Cluster.Audit;
 using OkvActors.Cluster.Controller;
 using OkvActors.Cluster.Durability;
 using OkvActors.Cluster.Inspection;
+using OkvActors.Cluster.Secrets;
 
 namespace OkvActors.Cluster.Serialization;
 
@@ -53,6 +54,9 @@ public sealed class OkvSerializer(ExtendedActorSystem system) : SerializerWithSt
         ["node-inspected"] = typeof(NodeInspected),
         ["sees-lag-probe"] = typeof(SeesLagProbe),
         ["lag-probe-seen"] = typeof(LagProbeSeen),
+        ["sealed-secrets"] = typeof(SealedSecretsRecord),
+        ["inspect-sealed-secrets"] = typeof(InspectSealedSecrets),
+        ["sealed-secrets-inspected"] = typeof(SealedSecretsInspected),
     }.ToFrozenDictionary();
 
     private static readonly FrozenDictionary<Type, string> ManifestsByType =
@@ -68,6 +72,7 @@ public sealed class OkvSerializer(ExtendedActorSystem system) : SerializerWithSt
     public override byte[] ToBinary(object obj) => obj switch
     {
         ControllerRegistry registry => JsonSerializer.SerializeToUtf8Bytes(registry.State, Options),
+        SealedSecretsRecord secrets => JsonSerializer.SerializeToUtf8Bytes(secrets.State, Options),
         ShardObjectsStored shard => WriteShardObjects(shard),
         _ => JsonSerializer.SerializeToUtf8Bytes(obj, obj.GetType(), Options),
     };
@@ -82,6 +87,11 @@ public sealed class OkvSerializer(ExtendedActorSystem system) : SerializerWithSt
         if (type == typeof(ControllerRegistry))
         {
             return new ControllerRegistry(Read<ControllerState>(bytes));
+        }
+
+        if (type == typeof(SealedSecretsRecord))
+        {
+            return new SealedSecretsRecord(Read<SealedSecretsState>(bytes));
         }
 
         if (type == typeof(ShardObjectsStored))

@@ -13,6 +13,7 @@ namespace OkvActors.Cluster.Storage;
 /// secrets/kek.wrapped    the cluster KEK wrapped to the node key (restart without the passphrase)
 /// secrets/kek.hsm        instead of kek.wrapped on a node with an HSM: the KEK sealed by the HSM key
 /// secrets/*.sealed       CA key and KEK sealed under the recovery passphrase
+/// secrets/sealed.generation  which passphrase change those files carry (absent: the ones init wrote)
 /// genesis.json           the founder's initial controller registry
 /// store/okv.db           Akka.Persistence.Sql (SQLite): durable replicas
 /// control.sock           local administration socket (owner-only)
@@ -44,6 +45,9 @@ public sealed class NodeDirectory(string root)
     public string SealedKekFile => Path.Combine(SecretsDir, "kek.sealed");
 
     public string SealedCaKeyFile => Path.Combine(SecretsDir, "ca-key.sealed");
+
+    /// <summary>The generation (and its writer) of the *.sealed files; see OkvActors.Cluster.Secrets.</summary>
+    public string SealedGenerationFile => Path.Combine(SecretsDir, "sealed.generation");
 
     public string GenesisFile => Path.Combine(Root, "genesis.json");
 

@@ -123,3 +123,12 @@ public sealed class RestClusterCollection : ICollectionFixture<RestCluster>
 {
     public const string Name = "rest cluster";
 }
+
+/// <summary>A cluster whose recovery passphrase the secrets tests change (and whose nodes they stop and restart).</summary>
+public sealed class PassphraseCluster() : LocalCluster(basePort: 46500);
+
+[CollectionDefinition(Name)]
+public sealed class PassphraseClusterCollection : ICollectionFixture<PassphraseCluster>
+{
+    public const string Name = "passphrase cluster";
+}
