@@ -27,6 +27,7 @@ public sealed class OkvClusterSettingsTests
         Assert.Equal(TimeSpan.FromSeconds(20), settings.DowningStableAfter);
         Assert.Equal(1000, settings.AuditSnapshotEvery);
         Assert.Equal(1000, settings.AuditPageSize);
+        Assert.Equal((TimeSpan.FromSeconds(1), 200, 8), (settings.RewrapInterval, settings.RewrapBatchSize, settings.RewrapParallelism));
     }
 
     [Fact]

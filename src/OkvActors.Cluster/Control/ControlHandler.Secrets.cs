@@ -21,6 +21,11 @@ public sealed partial class ControlHandler
             request.Arg("kekId"),
             Convert.FromBase64String(request.Arg("sealedCaKey")),
             Convert.FromBase64String(request.Arg("sealedKek")));
+        if (_node.Keks.Keys.Count > 1)
+        {
+            return ControlResponse.Refused("a KEK rotation is running: change the passphrase once it is done (`okv kek status`); nothing was changed");
+        }
+
         var mode = await _node.Vault.ModeAsync();
         if (mode.Restricted)
         {

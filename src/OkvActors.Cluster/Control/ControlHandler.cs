@@ -98,6 +98,8 @@ public sealed partial class ControlHandler : IControlHandler
         "load" => Load(LoadRequest.Parse(request.Args)),
         "passphrase-change" => PassphraseChange(request, caller),
         "secrets-show" => SecretsShow(),
+        "kek-rotate" => KekRotate(request, caller),
+        "kek-status" => KekStatus(),
         _ => Inspect(request, caller),
     };
 
@@ -274,6 +276,8 @@ public sealed partial class ControlHandler : IControlHandler
             ["modeReason"] = mode.Reason,
             ["sealedSecretsGeneration"] = (await LocalSecrets()).FileGeneration,
             ["kekId"] = _node.KekId,
+            ["kekGeneration"] = _node.KekGeneration,
+            ["kekRotating"] = _node.Keks.Keys.Count > 1,
             ["members"] = new JsonArray(state.Members.OrderBy(m => m, Member.AgeOrdering).Select(m => (JsonNode)new JsonObject
             {
                 ["address"] = m.Address.ToString(),

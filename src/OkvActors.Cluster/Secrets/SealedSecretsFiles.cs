@@ -35,7 +35,7 @@ public static class SealedSecretsFiles
         ReplaceAtomically(dir.SealedGenerationFile, System.Text.Encoding.UTF8.GetBytes($"{state.Generation} {state.Writer}\n"));
     }
 
-    private static void ReplaceAtomically(string path, byte[] content)
+    internal static void ReplaceAtomically(string path, byte[] content)
     {
         var temp = path + ".tmp";
         File.Delete(temp);

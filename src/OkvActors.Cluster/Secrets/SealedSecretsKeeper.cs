@@ -24,28 +24,28 @@ public sealed class SealedSecretsKeeper : ReceiveActor
     private readonly IActorRef _replicator = DistributedData.Get(Context.System).Replicator;
     private readonly NodeDirectory _directory;
     private readonly string _node;
-    private readonly string _kekId;
+    private readonly Func<string> _currentKekId;
     private readonly TimeSpan _writeTimeout;
     private long _recordGeneration = -1;
     private bool _publishing;
 
-    public SealedSecretsKeeper(NodeDirectory directory, string node, string kekId, TimeSpan writeTimeout)
+    public SealedSecretsKeeper(NodeDirectory directory, string node, Func<string> currentKekId, TimeSpan writeTimeout)
     {
         _directory = directory;
         _node = node;
-        _kekId = kekId;
+        _currentKekId = currentKekId;
         _writeTimeout = writeTimeout;
 
         Receive<Changed>(c => c.Key.Equals(SealedSecretsRecord.Key), changed => Apply(((SealedSecretsRecord)changed.Data).State));
         Receive<InspectSealedSecrets>(_ =>
-            Sender.Tell(new SealedSecretsInspected(_node, SealedSecretsFiles.ReadGeneration(_directory).Generation, _recordGeneration, _kekId)));
+            Sender.Tell(new SealedSecretsInspected(_node, SealedSecretsFiles.ReadGeneration(_directory).Generation, _recordGeneration, _currentKekId())));
         Receive<PublishSealedSecrets>(Publish);
         Receive<IGetResponse>(r => r.Request is PendingPublish, Checked);
         Receive<IUpdateResponse>(r => r.Request is PendingWrite, Written);
     }
 
-    public static Props Props(NodeDirectory directory, string node, string kekId, TimeSpan writeTimeout) =>
-        Akka.Actor.Props.Create(() => new SealedSecretsKeeper(directory, node, kekId, writeTimeout));
+    public static Props Props(NodeDirectory directory, string node, Func<string> currentKekId, TimeSpan writeTimeout) =>
+        Akka.Actor.Props.Create(() => new SealedSecretsKeeper(directory, node, currentKekId, writeTimeout));
 
     protected override void PreStart() => _replicator.Tell(new Subscribe(SealedSecretsRecord.Key, Self));
 
@@ -57,10 +57,10 @@ public sealed class SealedSecretsKeeper : ReceiveActor
             return;
         }
 
-        if (request.KekId != _kekId)
+        if (request.KekId != _currentKekId())
         {
             Sender.Tell(new SealedSecretsRefused(
-                $"the sealed KEK is KEK {request.KekId} but this node runs with KEK {_kekId}: the sealed files it came from are not current"));
+                $"the sealed KEK is KEK {request.KekId} but this node runs with KEK {_currentKekId()}: the sealed files it came from are not current"));
             return;
         }
 
@@ -130,10 +130,10 @@ public sealed class SealedSecretsKeeper : ReceiveActor
             return;
         }
 
-        if (state.KekId != _kekId)
+        if (state.KekId != _currentKekId())
         {
             _log.Warning("Sealed secrets generation {0} hold KEK {1}, not this node's KEK {2}: files left as they are",
-                state.Generation, state.KekId, _kekId);
+                state.Generation, state.KekId, _currentKekId());
             return;
         }
 

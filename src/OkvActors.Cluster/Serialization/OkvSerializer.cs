@@ -57,6 +57,9 @@ public sealed class OkvSerializer(ExtendedActorSystem system) : SerializerWithSt
         ["sealed-secrets"] = typeof(SealedSecretsRecord),
         ["inspect-sealed-secrets"] = typeof(InspectSealedSecrets),
         ["sealed-secrets-inspected"] = typeof(SealedSecretsInspected),
+        ["keyring"] = typeof(KeyringRecord),
+        ["inspect-keyring"] = typeof(InspectKeyring),
+        ["keyring-inspected"] = typeof(KeyringInspected),
     }.ToFrozenDictionary();
 
     private static readonly FrozenDictionary<Type, string> ManifestsByType =
@@ -73,6 +76,7 @@ public sealed class OkvSerializer(ExtendedActorSystem system) : SerializerWithSt
     {
         ControllerRegistry registry => JsonSerializer.SerializeToUtf8Bytes(registry.State, Options),
         SealedSecretsRecord secrets => JsonSerializer.SerializeToUtf8Bytes(secrets.State, Options),
+        KeyringRecord keyring => JsonSerializer.SerializeToUtf8Bytes(keyring.State, Options),
         ShardObjectsStored shard => WriteShardObjects(shard),
         _ => JsonSerializer.SerializeToUtf8Bytes(obj, obj.GetType(), Options),
     };
@@ -92,6 +96,11 @@ public sealed class OkvSerializer(ExtendedActorSystem system) : SerializerWithSt
         if (type == typeof(SealedSecretsRecord))
         {
             return new SealedSecretsRecord(Read<SealedSecretsState>(bytes));
+        }
+
+        if (type == typeof(KeyringRecord))
+        {
+            return new KeyringRecord(Read<KeyringState>(bytes));
         }
 
         if (type == typeof(ShardObjectsStored))

@@ -64,6 +64,28 @@ public sealed class KekRing : IDisposable
         }
     }
 
+    /// <summary>Puts <paramref name="kek"/> in place of the KEK with its id (a generation learnt later); the replaced one is zeroed.</summary>
+    public void Replace(KeyEncryptionKey kek)
+    {
+        while (true)
+        {
+            var keys = Volatile.Read(ref _keys);
+            var old = keys.FirstOrDefault(k => k.KeyId == kek.KeyId);
+            if (old is null)
+            {
+                Add(kek);
+                return;
+            }
+
+            var next = keys.Select(k => k == old ? kek : k).OrderBy(k => k.Generation).ToArray();
+            if (Interlocked.CompareExchange(ref _keys, next, keys) == keys)
+            {
+                old.Dispose();
+                return;
+            }
+        }
+    }
+
     /// <summary>Drops and zeroes every KEK older than <paramref name="generation"/>; the current one always stays.</summary>
     public IReadOnlyList<string> RetireBefore(int generation)
     {

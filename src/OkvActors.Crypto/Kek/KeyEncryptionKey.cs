@@ -132,10 +132,10 @@ public sealed class KeyEncryptionKey : IDisposable
             throw new KeyUnwrapException(uid, KeyUnwrapFailure.TooShort);
         }
 
-        // A blob names its KEK: one under another KEK (or, legacy, under generation 1 when this is not it) is not ours to try.
-        if (headerLength == HeaderLength
-                ? !wrapped.Slice(5, KeyIdLength).SequenceEqual(_keyIdBytes) || BinaryPrimitives.ReadInt32BigEndian(wrapped[1..]) != Generation
-                : Generation != 1)
+        // A blob names its KEK: one under another KEK (or, legacy, under generation 1 when this is not it) is not
+        // ours to try. The generation it names is authenticated with the rest of the header, not matched here:
+        // a node learns its KEK's generation from the keyring, and a blob wrapped before it did still opens.
+        if (headerLength == HeaderLength ? !wrapped.Slice(5, KeyIdLength).SequenceEqual(_keyIdBytes) : Generation != 1)
         {
             throw new KeyUnwrapException(uid, KeyUnwrapFailure.OtherKek);
         }

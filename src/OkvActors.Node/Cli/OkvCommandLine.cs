@@ -77,6 +77,7 @@ public static class OkvCommandLine
         root.Subcommands.Add(AuditCommand());
         root.Subcommands.Add(PassphraseCommand());
         root.Subcommands.Add(SecretsCommand());
+        root.Subcommands.Add(KekCommand());
         return root;
     }
 
@@ -256,7 +257,7 @@ public static class OkvCommandLine
             }
 
             Console.WriteLine($"Count: {data["members"]!.AsArray().Count} nodes");
-            Console.WriteLine($"sealed secrets generation {data["sealedSecretsGeneration"]}  KEK {data["kekId"]}");
+            Console.WriteLine($"sealed secrets generation {data["sealedSecretsGeneration"]}  KEK {data["kekId"]} (generation {data["kekGeneration"]}{(data["kekRotating"]?.GetValue<bool>() == true ? ", rotating" : "")})");
             return 0;
         }));
         return command;
@@ -453,6 +454,34 @@ public static class OkvCommandLine
         show.SetAction(parse => Handle(() => PrintControl(parse, "secrets-show")));
         secrets.Subcommands.Add(show);
         return secrets;
+    }
+
+    private static Command KekCommand()
+    {
+        var kek = new Command("kek", "The cluster key-encryption key (KEK) and its rotation");
+        var passphraseFile = new Option<string?>("--passphrase-file")
+        {
+            Description = "File whose first line is the recovery passphrase (env OKV_PASSPHRASE_FILE; else a prompt)",
+            DefaultValueFactory = _ => Env.Get("OKV_PASSPHRASE_FILE"),
+        };
+        var rotate = new Command("rotate", "Make a new cluster KEK; every object is re-wrapped under it in the background, then the old KEK retires")
+        {
+            Dir, passphraseFile,
+        };
+        rotate.SetAction(parse => Handle(async () =>
+        {
+            var dir = RequireDir(parse);
+            Console.WriteLine(await KekRotation.Run(dir, Passphrase.Read(parse.GetValue(passphraseFile))));
+            return 0;
+        }));
+        var status = new Command("status", "Rotation progress: objects per KEK generation, per shard those left under an older KEK, each member's KEKs")
+        {
+            Dir, Json,
+        };
+        status.SetAction(parse => Handle(() => PrintControl(parse, "kek-status")));
+        kek.Subcommands.Add(rotate);
+        kek.Subcommands.Add(status);
+        return kek;
     }
 
     private static Dictionary<string, string> WithOptional(Dictionary<string, string> args, string name, string? value)

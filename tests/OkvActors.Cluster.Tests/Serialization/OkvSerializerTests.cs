@@ -76,6 +76,10 @@ public sealed class OkvSerializerTests(SerializationSystem system) : IClassFixtu
         ["SealedSecretsRecord"] = new SealedSecretsRecord(new SealedSecretsState(3, "node2", "0123456789abcdef", [1, 2, 3], [4, 5, 6])),
         ["InspectSealedSecrets"] = InspectSealedSecrets.Instance,
         ["SealedSecretsInspected"] = new SealedSecretsInspected("node3", 2, 3, "0123456789abcdef"),
+        ["KeyringRecord"] = new KeyringRecord(new KeyringState(4, "node1",
+            [new KeyringEntry(1, "0123456789abcdef", [1, 2], null, null), new KeyringEntry(2, "fedcba9876543210", [3], [4, 5], [6, 7])])),
+        ["InspectKeyring"] = InspectKeyring.Instance,
+        ["KeyringInspected"] = new KeyringInspected("node2", 2, "fedcba9876543210", ["1:0123456789abcdef", "2:fedcba9876543210"], 4),
     };
 
     public static TheoryData<string> WireTypes => new(Samples.Keys);

@@ -178,11 +178,11 @@ public sealed class KeyEncryptionKeyTests : IDisposable
             altered[i] ^= 0x01;
 
             var e = Assert.Throws<KeyUnwrapException>(() => _kek.Unwrap(altered, Uid));
-            // The header names the KEK: an altered generation or KEK id no longer names this one.
+            // The header names the KEK: an altered KEK id no longer names this one; an altered generation fails authentication.
             var expected = i switch
             {
                 0 => KeyUnwrapFailure.UnknownFormat,
-                < 13 => KeyUnwrapFailure.OtherKek,
+                >= 5 and < 13 => KeyUnwrapFailure.OtherKek,
                 _ => KeyUnwrapFailure.AuthenticationFailed,
             };
             Assert.Equal(expected, e.Failure);
