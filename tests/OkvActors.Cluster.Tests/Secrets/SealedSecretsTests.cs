@@ -104,3 +104,52 @@ public sealed class SealedSecretsFilesTests : IDisposable
 
     private static SealedSecretsState State(long generation, string writer) => new(generation, writer, "00112233aabbccdd", [1], [2]);
 }
+
+public sealed class KeyringRecordTests
+{
+    private static readonly KeyringRecord[] Records =
+        (from version in Enumerable.Range(1, 3) from writer in new[] { "node1", "node10", "node2" } select At(version, writer)).ToArray();
+
+    [Fact]
+    public void Merge_keeps_the_higher_version_and_ties_go_to_the_ordinally_greater_writer()
+    {
+        var newer = At(5, "node1");
+        Assert.Same(newer, At(4, "node9").Merge(newer));
+        Assert.Same(newer, newer.Merge(At(4, "node9")));
+        var byNode2 = At(3, "node2");
+        Assert.Same(byNode2, byNode2.Merge(At(3, "node10")));
+        Assert.Same(byNode2, At(3, "node10").Merge(byNode2));
+    }
+
+    [Fact]
+    public void Merge_is_commutative_associative_and_idempotent()
+    {
+        foreach (var a in Records)
+        {
+            Assert.Same(a, a.Merge(a));
+            foreach (var b in Records)
+            {
+                Assert.Same(a.Merge(b), b.Merge(a));
+                foreach (var c in Records)
+                {
+                    Assert.Same(a.Merge(b).Merge(c), a.Merge(b.Merge(c)));
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void A_keyring_with_more_than_one_generation_is_a_rotation_in_progress()
+    {
+        var rotating = At(1, "node1");
+        var retired = new KeyringRecord(new KeyringState(2, "node1", [rotating.State.Newest with { WrappedUnderPrevious = null }]));
+
+        Assert.True(rotating.State.Rotating);
+        Assert.Equal(2, rotating.State.Newest.Generation);
+        Assert.False(retired.State.Rotating);
+    }
+
+    private static KeyringRecord At(int version, string writer) =>
+        new(new KeyringState(version, writer,
+            [new KeyringEntry(1, "0123456789abcdef", [1], null, null), new KeyringEntry(2, "fedcba9876543210", [2], [3], [4])]));
+}

@@ -10,7 +10,8 @@ namespace OkvActors.Node.Tests.Secrets;
 
 /// <summary>
 /// `okv passphrase change` on a real 3-node cluster: every node's sealed files open with the new passphrase
-/// and not the old, a node that was down catches up when it returns, and refusals change nothing.
+/// and not the old, a node that was down catches up when it returns, and refusals (a KEK rotation in
+/// restricted mode among them) change nothing.
 /// </summary>
 [Collection(PassphraseClusterCollection.Name)]
 public sealed class PassphraseChangeTests(PassphraseCluster cluster)
@@ -81,6 +82,11 @@ public sealed class PassphraseChangeTests(PassphraseCluster cluster)
         Assert.Contains("restricted mode", refused.Stderr);
         Assert.Equal(before, SealedBytes(cluster.Dir("node1")));
         Assert.Equal(start + 2, SealedSecretsFiles.ReadGeneration(cluster.Dir("node1")).Generation);
+        var rotation = await Okv.Run(["kek", "rotate", "--dir", cluster.Dir("node1").Root, "--passphrase-file", third.File]);
+        Assert.Equal(3, rotation.ExitCode);
+        Assert.Contains("restricted mode", rotation.Stderr);
+        Assert.Equal(before, SealedBytes(cluster.Dir("node1")));
+        Assert.False(File.Exists(cluster.Dir("node1").KeyringFile), "a refused rotation wrote a keyring");
 
         // Leave the cluster whole for the other tests of the collection.
         cluster.StartNode(cluster.Dir("node2").Root, cluster.LogOf("node2"));
