@@ -27,11 +27,19 @@ public static class SealedSecretsFiles
         state.Generation > files.Generation
         || (state.Generation == files.Generation && string.CompareOrdinal(state.Writer, files.Writer) > 0);
 
-    public static void Write(NodeDirectory dir, SealedSecretsState state)
+    /// <param name="includeKek">
+    /// False when the record's KEK is no longer this node's current one (a rotation came after): the CA key
+    /// still moves to the new passphrase, kek.sealed stays the rotation's.
+    /// </param>
+    public static void Write(NodeDirectory dir, SealedSecretsState state, bool includeKek = true)
     {
         Directory.CreateDirectory(dir.SecretsDir);
         ReplaceAtomically(dir.SealedCaKeyFile, state.SealedCaKey);
-        ReplaceAtomically(dir.SealedKekFile, state.SealedKek);
+        if (includeKek)
+        {
+            ReplaceAtomically(dir.SealedKekFile, state.SealedKek);
+        }
+
         ReplaceAtomically(dir.SealedGenerationFile, System.Text.Encoding.UTF8.GetBytes($"{state.Generation} {state.Writer}\n"));
     }
 

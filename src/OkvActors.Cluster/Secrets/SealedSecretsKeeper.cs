@@ -130,16 +130,16 @@ public sealed class SealedSecretsKeeper : ReceiveActor
             return;
         }
 
-        if (state.KekId != _currentKekId())
+        var sameKek = state.KekId == _currentKekId();
+        if (!sameKek)
         {
-            _log.Warning("Sealed secrets generation {0} hold KEK {1}, not this node's KEK {2}: files left as they are",
+            _log.Info("Sealed secrets generation {0} hold KEK {1}, not this node's current KEK {2} (a rotation came after): only the CA key is re-sealed",
                 state.Generation, state.KekId, _currentKekId());
-            return;
         }
 
         try
         {
-            SealedSecretsFiles.Write(_directory, state);
+            SealedSecretsFiles.Write(_directory, state, includeKek: sameKek);
             _log.Info("Sealed secrets: files now at generation {0} (by {1}; were at {2})", state.Generation, state.Writer, files.Generation);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

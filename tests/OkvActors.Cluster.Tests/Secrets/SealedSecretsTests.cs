@@ -89,6 +89,18 @@ public sealed class SealedSecretsFilesTests : IDisposable
     }
 
     [Fact]
+    public void A_generation_whose_kek_a_rotation_replaced_reseals_only_the_ca_key()
+    {
+        File.WriteAllBytes(_dir.SealedKekFile, [8, 8]);
+
+        SealedSecretsFiles.Write(_dir, new SealedSecretsState(2, "node1", "00112233aabbccdd", [1, 2, 3], [4, 5]), includeKek: false);
+
+        Assert.Equal([1, 2, 3], File.ReadAllBytes(_dir.SealedCaKeyFile));
+        Assert.Equal([8, 8], File.ReadAllBytes(_dir.SealedKekFile));
+        Assert.Equal((2L, "node1"), SealedSecretsFiles.ReadGeneration(_dir));
+    }
+
+    [Fact]
     public void A_state_is_newer_than_the_files_by_generation_then_by_writer()
     {
         var files = (Generation: 3L, Writer: "node2");
