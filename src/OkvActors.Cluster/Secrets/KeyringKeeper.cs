@@ -163,7 +163,7 @@ public sealed class KeyringKeeper : ReceiveActor
         _record = state;
         try
         {
-            Learn(state);
+            KeyringLearning.Learn(_ring, state);
             var newest = _ring.Keys.FirstOrDefault(k => k.KeyId == state.Newest.KekId);
             if (newest is null)
             {
@@ -197,53 +197,5 @@ public sealed class KeyringKeeper : ReceiveActor
         {
             _log.Error(e, "Keyring v{0} could not be applied; retried on the next change or restart", state.Version);
         }
-    }
-
-    /// <summary>Opens every generation of <paramref name="state"/> this node can reach from the KEKs it holds, and fixes learnt generations.</summary>
-    private void Learn(KeyringState state)
-    {
-        bool progress;
-        do
-        {
-            progress = false;
-            for (var i = 0; i < state.Entries.Count; i++)
-            {
-                var entry = state.Entries[i];
-                var held = _ring.Keys.FirstOrDefault(k => k.KeyId == entry.KekId);
-                if (held is not null)
-                {
-                    if (held.Generation != entry.Generation)
-                    {
-                        var raw = held.Export();
-                        try
-                        {
-                            _ring.Replace(new KeyEncryptionKey(raw, entry.Generation));
-                        }
-                        finally
-                        {
-                            System.Security.Cryptography.CryptographicOperations.ZeroMemory(raw);
-                        }
-
-                        progress = true;
-                    }
-
-                    continue;
-                }
-
-                var before = i > 0 ? _ring.Keys.FirstOrDefault(k => k.KeyId == state.Entries[i - 1].KekId) : null;
-                var after = i + 1 < state.Entries.Count ? _ring.Keys.FirstOrDefault(k => k.KeyId == state.Entries[i + 1].KekId) : null;
-                if (before is not null && entry.WrappedUnderPrevious is { } fromBefore)
-                {
-                    _ring.Add(before.UnwrapKey(fromBefore, entry.KekId, entry.Generation));
-                    progress = true;
-                }
-                else if (after is not null && state.Entries[i + 1].PreviousWrappedUnderThis is { } fromAfter)
-                {
-                    _ring.Add(after.UnwrapKey(fromAfter, entry.KekId, entry.Generation));
-                    progress = true;
-                }
-            }
-        }
-        while (progress);
     }
 }
