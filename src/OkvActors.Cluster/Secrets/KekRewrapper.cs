@@ -144,12 +144,19 @@ public sealed class KekRewrapper : ReceiveActor, IWithTimers
         var newest = keyring.Newest;
         var cluster = Akka.Cluster.Cluster.Get(Context.System);
         var registry = await _replicator.Ask<IGetResponse>(new Get(ControllerRegistry.Key, ReadLocal.Instance), _settings.AskTimeout);
-        var active = registry is GetSuccess r ? r.Get(ControllerRegistry.Key).State.Nodes.Count(n => n.State == NodeState.Active) : int.MaxValue;
-        var up = cluster.State.Members.Where(m => m.Status == MemberStatus.Up).ToArray();
-        if (up.Length < active)
+        if (registry is not GetSuccess r)
         {
-            _log.Info("Re-wrap done here; KEK generation {0} retires once all {1} active nodes are up (now {2})",
-                keyring.Entries[0].Generation, active, up.Length);
+            return;
+        }
+
+        // A disabled node comes back with the KEKs it had: the old one retires only once it is enabled and up again.
+        var required = r.Get(ControllerRegistry.Key).State.Nodes.Where(n => n.State is NodeState.Active or NodeState.Disabled).ToArray();
+        var up = cluster.State.Members.Where(m => m.Status == MemberStatus.Up).ToArray();
+        var upAddresses = up.Select(m => m.Address.ToString()).ToHashSet(StringComparer.Ordinal);
+        var missing = required.Where(n => n.Address is null || !upAddresses.Contains(n.Address)).Select(n => n.Name).ToArray();
+        if (missing.Length > 0)
+        {
+            _log.Info("Re-wrap done here; KEK generation {0} retires once {1} are up again", keyring.Entries[0].Generation, string.Join(", ", missing));
             return;
         }
 
