@@ -41,9 +41,21 @@ public sealed class OkvClusterSettings
         DowningStableAfter = config.GetTimeSpan("okv.downing.stable-after");
         AuditSnapshotEvery = Positive(config, "okv.audit.snapshot-every");
         AuditPageSize = Positive(config, "okv.audit.page-size");
+        RewrapInterval = config.GetTimeSpan("okv.secrets.rewrap.interval");
+        RewrapBatchSize = Positive(config, "okv.secrets.rewrap.batch-size");
+        RewrapParallelism = Positive(config, "okv.secrets.rewrap.parallelism");
     }
 
     public string Subgroup { get; }
+
+    /// <summary>How often the KEK re-wrapper looks for objects under an older KEK generation.</summary>
+    public TimeSpan RewrapInterval { get; }
+
+    /// <summary>Objects the re-wrapper re-wraps per pass.</summary>
+    public int RewrapBatchSize { get; }
+
+    /// <summary>Re-wrap writes the re-wrapper keeps in flight.</summary>
+    public int RewrapParallelism { get; }
 
     public string Host { get; }
 

@@ -27,6 +27,7 @@ public sealed class OkvClusterSettingsTests
         Assert.Equal(TimeSpan.FromSeconds(20), settings.DowningStableAfter);
         Assert.Equal(1000, settings.AuditSnapshotEvery);
         Assert.Equal(1000, settings.AuditPageSize);
+        Assert.Equal((TimeSpan.FromSeconds(1), 200, 8), (settings.RewrapInterval, settings.RewrapBatchSize, settings.RewrapParallelism));
     }
 
     [Fact]
@@ -88,7 +89,7 @@ public sealed class OkvClusterSettingsTests
         var config = OkvClusterSettings.DefaultConfig();
 
         Assert.Equal("OkvActors.Cluster.Serialization.OkvSerializer, OkvActors.Cluster", config.GetString("akka.actor.serializers.okv"));
-        Assert.Equal(["okv-controller", "okv-shard-*", "okv-access"], config.GetStringList("akka.cluster.distributed-data.durable.keys"));
+        Assert.Equal(["okv-controller", "okv-shard-*", "okv-access", "okv-sealed-secrets"], config.GetStringList("akka.cluster.distributed-data.durable.keys"));
         Assert.Equal("OkvActors.Cluster.Durability.SqlDurableStore, OkvActors.Cluster",
             config.GetString("akka.cluster.distributed-data.durable.store-actor-class"));
         Assert.Equal(512, config.GetInt("akka.cluster.distributed-data.durable.sql.max-batch-stores"));

@@ -52,6 +52,8 @@ public static class ControlCatalog
         new("conflicts", "list", "names held by more than one object", []),
         new("conflicts", "resolve", "rename one object of a conflict",
             [new("uid", "u", "the object to rename", Required: true), new("name", "n", "its new name", Required: true)]),
+        new("secrets", "show", "per member: the generation of its passphrase-sealed files and the KEK it runs with", []),
+        new("kek", "status", "KEK rotation: objects per KEK generation, per shard those left under an older one, generations each member holds", []),
         new("mode", null, "normal or restricted (read-only), and why", []),
         new("help", null, "the commands this node offers", []),
     ];

@@ -96,6 +96,10 @@ public sealed partial class ControlHandler : IControlHandler
         "grant" => Vault(SessionOf(request, caller).GrantAsync(request.Arg("endpoint"), request.Arg("wallet"), ParseLevel(request.Arg("level")))),
         "shards" => Shards(),
         "load" => Load(LoadRequest.Parse(request.Args)),
+        "passphrase-change" => PassphraseChange(request, caller),
+        "secrets-show" => SecretsShow(),
+        "kek-rotate" => KekRotate(request, caller),
+        "kek-status" => KekStatus(),
         _ => Inspect(request, caller),
     };
 
@@ -270,6 +274,10 @@ public sealed partial class ControlHandler : IControlHandler
             ["revocations"] = _node.Revocations.Count,
             ["mode"] = mode.Restricted ? "restricted" : "normal",
             ["modeReason"] = mode.Reason,
+            ["sealedSecretsGeneration"] = (await LocalSecrets()).FileGeneration,
+            ["kekId"] = _node.KekId,
+            ["kekGeneration"] = _node.KekGeneration,
+            ["kekRotating"] = _node.Keks.Keys.Count > 1,
             ["members"] = new JsonArray(state.Members.OrderBy(m => m, Member.AgeOrdering).Select(m => (JsonNode)new JsonObject
             {
                 ["address"] = m.Address.ToString(),

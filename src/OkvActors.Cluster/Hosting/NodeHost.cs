@@ -9,6 +9,7 @@ using OkvActors.Cluster.Audit;
 using OkvActors.Cluster.Controller;
 using OkvActors.Cluster.Durability;
 using OkvActors.Cluster.Inspection;
+using OkvActors.Cluster.Secrets;
 using OkvActors.Cluster.Storage;
 using OkvActors.Cluster.Trust;
 using OkvActors.Crypto.Kek;
@@ -36,7 +37,7 @@ public sealed class NodeHost : IAsyncDisposable
     public const string AuditName = "okv-audit";
 
     private NodeHost(ActorSystem system, NodeManifest manifest, NodeDirectory directory, NodeCredentials credentials,
-        RevocationList revocations, IActorRef controllerProxy, OkvClusterSettings settings, IKeyVault vault, KeyEncryptionKey kek)
+        RevocationList revocations, IActorRef controllerProxy, OkvClusterSettings settings, IKeyVault vault, KekRing kek)
     {
         Vault = vault;
         _kek = kek;
@@ -64,7 +65,7 @@ public sealed class NodeHost : IAsyncDisposable
 
     public OkvClusterSettings Settings { get; }
 
-    private readonly KeyEncryptionKey _kek;
+    private readonly KekRing _kek;
 
     /// <summary>This node's in-process client of the replicated key store.</summary>
     public IKeyVault Vault { get; }
@@ -146,6 +147,17 @@ public sealed class NodeHost : IAsyncDisposable
         system.ActorOf(RegistryWatcher.Props(revocations, vaultActor), "okv-registry-watcher");
         var vault = new KeyVaultClient(vaultActor, keyStore);
         system.ActorOf(InspectorActor.Props(manifest.Name, vault, settings.AskTimeout), InspectorActor.Name);
+        // Every KEK generation the node's files hold (one, or two while a rotation re-wraps).
+        var kek = KeyringFiles.LoadRing(directory, credentials, manifest);
+        var secrets = system.ActorOf(SealedSecretsKeeper.Props(directory, manifest.Name, () => kek.Current.KeyId, settings.WriteTimeout),
+            SealedSecretsKeeper.Name);
+        system.ActorOf(KeyringKeeper.Props(directory, credentials, manifest, kek, settings.WriteTimeout), KeyringKeeper.Name);
+        system.ActorOf(ClusterSingletonManager.Props(
+                KekRewrapper.Props(vault, kek, new RewrapSettings(settings.RewrapInterval, settings.RewrapBatchSize, settings.RewrapParallelism,
+                    keyStore.ShardCount, settings.AskTimeout, settings.WriteTimeout)),
+                PoisonPill.Instance,
+                ClusterSingletonManagerSettings.Create(system).WithSingletonName(KekRewrapper.SingletonName)),
+            KekRewrapper.ManagerName);
         // The audit log restarts with back-off if its journal fails, rather than taking the node down.
         var auditLog = system.ActorOf(BackoffSupervisor.Props(Backoff.OnStop(
             AuditLogActor.Props(manifest.Name, settings, time), "log", TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), 0.2, -1)), AuditName);
@@ -153,13 +165,26 @@ public sealed class NodeHost : IAsyncDisposable
 
         // A node that was removed (or left) ends its process: its data directory is kept for inspection.
         AkkaCluster.Get(system).RegisterOnMemberRemoved(() => system.Terminate());
-        return new NodeHost(system, manifest, directory, credentials, revocations, proxy, settings, vault, new KeyEncryptionKey(credentials.Kek))
+        return new NodeHost(system, manifest, directory, credentials, revocations, proxy, settings, vault, kek)
         {
             VaultActor = vaultActor,
+            SecretsKeeper = secrets,
             Audit = audit,
             AuditLog = auditLog,
         };
     }
+
+    /// <summary>This node's keeper of the passphrase-sealed files (<see cref="SealedSecretsKeeper"/>).</summary>
+    public IActorRef SecretsKeeper { get; private init; } = ActorRefs.Nobody;
+
+    /// <summary>Names the KEK this node wraps new material under (never the key itself).</summary>
+    public string KekId => _kek.Current.KeyId;
+
+    /// <summary>The generation of that KEK (1: made at init; one more per rotation).</summary>
+    public int KekGeneration => _kek.Current.Generation;
+
+    /// <summary>The KEK generations this node holds (more than one while a rotation re-wraps).</summary>
+    public KekRing Keks => _kek;
 
     /// <summary>The key vault actor, for hosts that register it (Akka.Hosting's ActorRegistry).</summary>
     public IActorRef VaultActor { get; private init; } = ActorRefs.Nobody;

@@ -8,6 +8,7 @@ using OkvActors.Cluster.Audit;
 using OkvActors.Cluster.Controller;
 using OkvActors.Cluster.Durability;
 using OkvActors.Cluster.Inspection;
+using OkvActors.Cluster.Secrets;
 
 namespace OkvActors.Cluster.Serialization;
 
@@ -53,6 +54,12 @@ public sealed class OkvSerializer(ExtendedActorSystem system) : SerializerWithSt
         ["node-inspected"] = typeof(NodeInspected),
         ["sees-lag-probe"] = typeof(SeesLagProbe),
         ["lag-probe-seen"] = typeof(LagProbeSeen),
+        ["sealed-secrets"] = typeof(SealedSecretsRecord),
+        ["inspect-sealed-secrets"] = typeof(InspectSealedSecrets),
+        ["sealed-secrets-inspected"] = typeof(SealedSecretsInspected),
+        ["keyring"] = typeof(KeyringRecord),
+        ["inspect-keyring"] = typeof(InspectKeyring),
+        ["keyring-inspected"] = typeof(KeyringInspected),
     }.ToFrozenDictionary();
 
     private static readonly FrozenDictionary<Type, string> ManifestsByType =
@@ -68,6 +75,8 @@ public sealed class OkvSerializer(ExtendedActorSystem system) : SerializerWithSt
     public override byte[] ToBinary(object obj) => obj switch
     {
         ControllerRegistry registry => JsonSerializer.SerializeToUtf8Bytes(registry.State, Options),
+        SealedSecretsRecord secrets => JsonSerializer.SerializeToUtf8Bytes(secrets.State, Options),
+        KeyringRecord keyring => JsonSerializer.SerializeToUtf8Bytes(keyring.State, Options),
         ShardObjectsStored shard => WriteShardObjects(shard),
         _ => JsonSerializer.SerializeToUtf8Bytes(obj, obj.GetType(), Options),
     };
@@ -82,6 +91,16 @@ public sealed class OkvSerializer(ExtendedActorSystem system) : SerializerWithSt
         if (type == typeof(ControllerRegistry))
         {
             return new ControllerRegistry(Read<ControllerState>(bytes));
+        }
+
+        if (type == typeof(SealedSecretsRecord))
+        {
+            return new SealedSecretsRecord(Read<SealedSecretsState>(bytes));
+        }
+
+        if (type == typeof(KeyringRecord))
+        {
+            return new KeyringRecord(Read<KeyringState>(bytes));
         }
 
         if (type == typeof(ShardObjectsStored))

@@ -13,6 +13,9 @@ namespace OkvActors.Cluster.Storage;
 /// secrets/kek.wrapped    the cluster KEK wrapped to the node key (restart without the passphrase)
 /// secrets/kek.hsm        instead of kek.wrapped on a node with an HSM: the KEK sealed by the HSM key
 /// secrets/*.sealed       CA key and KEK sealed under the recovery passphrase
+/// secrets/sealed.generation  which passphrase change those files carry (absent: the ones init wrote)
+/// secrets/keyring.json   the KEK generations the files hold (absent: one KEK, generation 1)
+/// secrets/kek-previous.* the previous KEK generation while a rotation re-wraps (wrapped, hsm, sealed)
 /// genesis.json           the founder's initial controller registry
 /// store/okv.db           Akka.Persistence.Sql (SQLite): durable replicas
 /// control.sock           local administration socket (owner-only)
@@ -44,6 +47,18 @@ public sealed class NodeDirectory(string root)
     public string SealedKekFile => Path.Combine(SecretsDir, "kek.sealed");
 
     public string SealedCaKeyFile => Path.Combine(SecretsDir, "ca-key.sealed");
+
+    /// <summary>The generation (and its writer) of the *.sealed files; see OkvActors.Cluster.Secrets.</summary>
+    public string SealedGenerationFile => Path.Combine(SecretsDir, "sealed.generation");
+
+    /// <summary>Which KEK generation kek.* and kek-previous.* hold; see OkvActors.Cluster.Secrets.KeyringFiles.</summary>
+    public string KeyringFile => Path.Combine(SecretsDir, "keyring.json");
+
+    public string PreviousWrappedKekFile => Path.Combine(SecretsDir, "kek-previous.wrapped");
+
+    public string PreviousHsmSealedKekFile => Path.Combine(SecretsDir, "kek-previous.hsm");
+
+    public string PreviousSealedKekFile => Path.Combine(SecretsDir, "kek-previous.sealed");
 
     public string GenesisFile => Path.Combine(Root, "genesis.json");
 

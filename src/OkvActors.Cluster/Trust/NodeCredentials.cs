@@ -22,7 +22,7 @@ public sealed class NodeCredentials : IDisposable
     /// </summary>
     public const string HsmPinVariable = "OKV_HSM_PIN";
 
-    private readonly byte[] _kek;
+    private byte[] _kek;
 
     private NodeCredentials(X509Certificate2 certificate, X509Certificate2 ca, byte[] kek)
     {
@@ -56,8 +56,18 @@ public sealed class NodeCredentials : IDisposable
 
     public string Fingerprint { get; }
 
-    /// <summary>The KEK, for wrapping it to an admitted candidate. Never logged, never written in the clear.</summary>
-    internal ReadOnlySpan<byte> Kek => _kek;
+    /// <summary>The current KEK, for wrapping it to an admitted candidate. Never logged, never written in the clear.</summary>
+    internal ReadOnlySpan<byte> Kek => Volatile.Read(ref _kek);
+
+    /// <summary>
+    /// A rotation made <paramref name="kek"/> the current KEK: admission hands candidates this one from now on
+    /// (they learn older generations still in use from the replicated keyring).
+    /// </summary>
+    internal void UseKek(Crypto.Kek.KeyEncryptionKey kek)
+    {
+        var old = Interlocked.Exchange(ref _kek, kek.Export());
+        CryptographicOperations.ZeroMemory(old);
+    }
 
     public static NodeCredentials Load(NodeDirectory dir)
     {

@@ -1,32 +1,44 @@
+using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
 
 namespace OkvActors.Crypto.Kek;
 
 /// <summary>
-/// The cluster key-encryption key: every managed key's material is stored wrapped under it and only
+/// A cluster key-encryption key: every managed key's material is stored wrapped under one and only
 /// ever exists in plaintext in memory. Wrapping is AES-256-GCM with a random nonce and the key's UID
-/// as associated data, so a blob cannot be moved to another key's record.
-/// Layout: version (0x01) | nonce (12) | tag (16) | ciphertext; associated data: version | UTF-8 UID.
+/// in the associated data, so a blob cannot be moved to another key's record.
+/// <para>
+/// A cluster's KEKs form generations (1 from `okv init`, one more per rotation); a blob names the KEK
+/// that opens it. Layout written (version 0x02): 0x02 | generation (u32, big-endian) | KEK id (8) |
+/// nonce (12) | tag (16) | ciphertext; associated data: the 13 header bytes | UTF-8 UID. Still read
+/// (version 0x01, written before rotation existed, by generation 1): 0x01 | nonce | tag | ciphertext;
+/// associated data: 0x01 | UTF-8 UID.
+/// </para>
 /// Wrap and Unwrap may run concurrently; the key is held in a pinned array and zeroed on Dispose.
 /// </summary>
 public sealed class KeyEncryptionKey : IDisposable
 {
     public const int KeyLength = 32;
-    public const byte FormatVersion = 0x01;
+    public const byte FormatVersion = 0x02;
+    public const byte LegacyFormatVersion = 0x01;
     public const int NonceLength = 12;
     public const int TagLength = 16;
+    public const int KeyIdLength = 8;
+    private const int HeaderLength = 1 + 4 + KeyIdLength;
+    private const int LegacyHeaderLength = 1;
 
-    /// <summary>What wrapping adds to the material: version byte, nonce and tag.</summary>
-    public const int Overhead = 1 + NonceLength + TagLength;
+    /// <summary>What wrapping adds to the material: header (version, generation, KEK id), nonce and tag.</summary>
+    public const int Overhead = HeaderLength + NonceLength + TagLength;
 
     private const int StackLimit = 256;
 
     private readonly byte[] _key;
+    private readonly byte[] _keyIdBytes;
     private int _disposed;
 
     /// <summary>Copies the 32-byte KEK; the caller may (and should) zero its own copy afterwards.</summary>
-    public KeyEncryptionKey(ReadOnlySpan<byte> key)
+    public KeyEncryptionKey(ReadOnlySpan<byte> key, int generation = 1)
     {
         if (key.Length != KeyLength)
         {
@@ -34,18 +46,21 @@ public sealed class KeyEncryptionKey : IDisposable
                 $"the cluster KEK is {KeyLength} bytes (AES-256), not {key.Length}");
         }
 
+        ArgumentOutOfRangeException.ThrowIfLessThan(generation, 1);
         _key = SecretBytes.Copy(key);
-        KeyId = ComputeKeyId(_key);
+        _keyIdBytes = ComputeKeyId(_key);
+        KeyId = Convert.ToHexStringLower(_keyIdBytes);
+        Generation = generation;
     }
 
-    /// <summary>A fresh random KEK (what <c>okv init</c> creates).</summary>
-    public static KeyEncryptionKey Generate()
+    /// <summary>A fresh random KEK (what <c>okv init</c> and a rotation create).</summary>
+    public static KeyEncryptionKey Generate(int generation = 1)
     {
         Span<byte> key = stackalloc byte[KeyLength];
         RandomNumberGenerator.Fill(key);
         try
         {
-            return new KeyEncryptionKey(key);
+            return new KeyEncryptionKey(key, generation);
         }
         finally
         {
@@ -55,9 +70,24 @@ public sealed class KeyEncryptionKey : IDisposable
 
     /// <summary>
     /// Names this KEK without revealing it: the first 8 bytes of SHA-256("okv-kek-id" || key), lower-case
-    /// hex. Stored beside wrapped blobs so that, after a rotation, each says which KEK opens it.
+    /// hex. Written into every blob so that, after a rotation, each says which KEK opens it.
     /// </summary>
     public string KeyId { get; }
+
+    /// <summary>Which generation of the cluster's KEKs this is (1: made at init).</summary>
+    public int Generation { get; }
+
+    /// <summary>The generation a wrapped blob names (1 for a legacy 0x01 blob), or 0 when it is no blob this library wrote.</summary>
+    public static int GenerationOf(ReadOnlySpan<byte> wrapped) => wrapped switch
+    {
+        [LegacyFormatVersion, ..] => 1,
+        [FormatVersion, ..] when wrapped.Length >= HeaderLength => BinaryPrimitives.ReadInt32BigEndian(wrapped[1..]),
+        _ => 0,
+    };
+
+    /// <summary>The KEK id a wrapped blob names, or null for a legacy blob (generation 1) or no blob at all.</summary>
+    public static string? KeyIdOf(ReadOnlySpan<byte> wrapped) =>
+        wrapped.Length >= HeaderLength && wrapped[0] == FormatVersion ? Convert.ToHexStringLower(wrapped.Slice(5, KeyIdLength)) : null;
 
     public byte[] Wrap(ReadOnlySpan<byte> material, string uid)
     {
@@ -66,15 +96,18 @@ public sealed class KeyEncryptionKey : IDisposable
         var wrapped = new byte[Overhead + material.Length];
         var span = wrapped.AsSpan();
         span[0] = FormatVersion;
-        var nonce = span.Slice(1, NonceLength);
+        BinaryPrimitives.WriteInt32BigEndian(span[1..], Generation);
+        _keyIdBytes.CopyTo(span[5..]);
+        var nonce = span.Slice(HeaderLength, NonceLength);
         RandomNumberGenerator.Fill(nonce);
 
-        var adLength = AssociatedDataLength(uid);
+        var adLength = HeaderLength + Encoding.UTF8.GetByteCount(uid);
         Span<byte> associatedData = adLength <= StackLimit ? stackalloc byte[adLength] : new byte[adLength];
-        WriteAssociatedData(uid, associatedData);
+        span[..HeaderLength].CopyTo(associatedData);
+        Encoding.UTF8.GetBytes(uid, associatedData[HeaderLength..]);
         using (var aes = new AesGcm(_key, TagLength))
         {
-            aes.Encrypt(nonce, material, span[Overhead..], span.Slice(1 + NonceLength, TagLength), associatedData);
+            aes.Encrypt(nonce, material, span[Overhead..], span.Slice(HeaderLength + NonceLength, TagLength), associatedData);
         }
 
         // Dispose raced with this call: the blob may be under a partly zeroed key, so it must not escape.
@@ -87,25 +120,36 @@ public sealed class KeyEncryptionKey : IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(uid);
         ThrowIfDisposed();
-        if (wrapped.Length < Overhead)
+        var headerLength = wrapped switch
+        {
+            [LegacyFormatVersion, ..] => LegacyHeaderLength,
+            [FormatVersion, ..] => HeaderLength,
+            [] => -1,
+            _ => throw new KeyUnwrapException(uid, KeyUnwrapFailure.UnknownFormat),
+        };
+        if (headerLength < 0 || wrapped.Length < headerLength + NonceLength + TagLength)
         {
             throw new KeyUnwrapException(uid, KeyUnwrapFailure.TooShort);
         }
 
-        if (wrapped[0] != FormatVersion)
+        // A blob names its KEK: one under another KEK (or, legacy, under generation 1 when this is not it) is not
+        // ours to try. The generation it names is authenticated with the rest of the header, not matched here:
+        // a node learns its KEK's generation from the keyring, and a blob wrapped before it did still opens.
+        if (headerLength == HeaderLength ? !wrapped.Slice(5, KeyIdLength).SequenceEqual(_keyIdBytes) : Generation != 1)
         {
-            throw new KeyUnwrapException(uid, KeyUnwrapFailure.UnknownFormat);
+            throw new KeyUnwrapException(uid, KeyUnwrapFailure.OtherKek);
         }
 
-        var adLength = AssociatedDataLength(uid);
+        var adLength = headerLength + Encoding.UTF8.GetByteCount(uid);
         Span<byte> associatedData = adLength <= StackLimit ? stackalloc byte[adLength] : new byte[adLength];
-        WriteAssociatedData(uid, associatedData);
-        var material = SecretBytes.Allocate(wrapped.Length - Overhead);
+        wrapped[..headerLength].CopyTo(associatedData);
+        Encoding.UTF8.GetBytes(uid, associatedData[headerLength..]);
+        var material = SecretBytes.Allocate(wrapped.Length - headerLength - NonceLength - TagLength);
         try
         {
             using var aes = new AesGcm(_key, TagLength);
-            aes.Decrypt(wrapped.Slice(1, NonceLength), wrapped[Overhead..], wrapped.Slice(1 + NonceLength, TagLength),
-                material, associatedData);
+            aes.Decrypt(wrapped.Slice(headerLength, NonceLength), wrapped[(headerLength + NonceLength + TagLength)..],
+                wrapped.Slice(headerLength + NonceLength, TagLength), material, associatedData);
             return material;
         }
         catch (AuthenticationTagMismatchException)
@@ -114,6 +158,74 @@ public sealed class KeyEncryptionKey : IDisposable
             ThrowIfDisposed();
             throw new KeyUnwrapException(uid, KeyUnwrapFailure.AuthenticationFailed);
         }
+    }
+
+    /// <summary>
+    /// Wraps another KEK under this one (how a rotation's new KEK travels to the nodes, which hold this one):
+    /// nonce | tag | ciphertext, the associated data naming both KEKs and the other's generation.
+    /// </summary>
+    public byte[] WrapKey(KeyEncryptionKey other)
+    {
+        ThrowIfDisposed();
+        other.ThrowIfDisposed();
+        var wrapped = new byte[NonceLength + TagLength + KeyLength];
+        var span = wrapped.AsSpan();
+        RandomNumberGenerator.Fill(span[..NonceLength]);
+        using (var aes = new AesGcm(_key, TagLength))
+        {
+            aes.Encrypt(span[..NonceLength], other._key, span[(NonceLength + TagLength)..], span.Slice(NonceLength, TagLength),
+                KeyWrapAssociatedData(other.KeyId, other.Generation));
+        }
+
+        ThrowIfDisposed();
+        return wrapped;
+    }
+
+    /// <summary>Opens a KEK wrapped by <see cref="WrapKey"/>; refuses one that is not the KEK <paramref name="keyId"/> of <paramref name="generation"/>.</summary>
+    public KeyEncryptionKey UnwrapKey(ReadOnlySpan<byte> wrapped, string keyId, int generation)
+    {
+        ThrowIfDisposed();
+        if (wrapped.Length != NonceLength + TagLength + KeyLength)
+        {
+            throw new KeyUnwrapException($"KEK {keyId}", KeyUnwrapFailure.TooShort);
+        }
+
+        var key = SecretBytes.Allocate(KeyLength);
+        try
+        {
+            using (var aes = new AesGcm(_key, TagLength))
+            {
+                aes.Decrypt(wrapped[..NonceLength], wrapped[(NonceLength + TagLength)..], wrapped.Slice(NonceLength, TagLength), key,
+                    KeyWrapAssociatedData(keyId, generation));
+            }
+
+            var kek = new KeyEncryptionKey(key, generation);
+            if (kek.KeyId != keyId)
+            {
+                kek.Dispose();
+                throw new KeyUnwrapException($"KEK {keyId}", KeyUnwrapFailure.AuthenticationFailed);
+            }
+
+            return kek;
+        }
+        catch (AuthenticationTagMismatchException)
+        {
+            throw new KeyUnwrapException($"KEK {keyId}", KeyUnwrapFailure.AuthenticationFailed);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(key);
+        }
+    }
+
+    /// <summary>
+    /// A copy of the raw key, for sealing it (to the node key, an HSM or the passphrase). The caller zeroes it
+    /// at once; it is never logged or written in the clear.
+    /// </summary>
+    public byte[] Export()
+    {
+        ThrowIfDisposed();
+        return SecretBytes.Copy(_key);
     }
 
     /// <summary>Zeroes the key; later (and racing) Wrap and Unwrap calls throw <see cref="ObjectDisposedException"/>.</summary>
@@ -125,17 +237,14 @@ public sealed class KeyEncryptionKey : IDisposable
         }
     }
 
+    public override string ToString() => $"KEK {KeyId} (generation {Generation})";
+
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
 
-    private static int AssociatedDataLength(string uid) => 1 + Encoding.UTF8.GetByteCount(uid);
+    private byte[] KeyWrapAssociatedData(string otherKeyId, int otherGeneration) =>
+        Encoding.UTF8.GetBytes($"okv-kek-wrap|{KeyId}|{otherKeyId}|{otherGeneration}");
 
-    private static void WriteAssociatedData(string uid, Span<byte> destination)
-    {
-        destination[0] = FormatVersion;
-        Encoding.UTF8.GetBytes(uid, destination[1..]);
-    }
-
-    private static string ComputeKeyId(ReadOnlySpan<byte> key)
+    private static byte[] ComputeKeyId(ReadOnlySpan<byte> key)
     {
         var label = "okv-kek-id"u8;
         Span<byte> input = stackalloc byte[label.Length + KeyLength];
@@ -145,7 +254,7 @@ public sealed class KeyEncryptionKey : IDisposable
             label.CopyTo(input);
             key.CopyTo(input[label.Length..]);
             SHA256.HashData(input, hash);
-            return Convert.ToHexStringLower(hash[..8]);
+            return hash[..KeyIdLength].ToArray();
         }
         finally
         {

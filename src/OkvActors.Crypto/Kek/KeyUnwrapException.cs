@@ -11,6 +11,9 @@ public enum KeyUnwrapFailure
 
     /// <summary>The authentication tag did not check out.</summary>
     AuthenticationFailed,
+
+    /// <summary>The blob names a KEK other than the one (or none of those) asked to open it.</summary>
+    OtherKek,
 }
 
 /// <summary>
@@ -29,6 +32,7 @@ public sealed class KeyUnwrapException(string uid, KeyUnwrapFailure failure)
     {
         KeyUnwrapFailure.TooShort => "too short to be wrapped key material",
         KeyUnwrapFailure.UnknownFormat => "unknown format version",
+        KeyUnwrapFailure.OtherKek => "it names a KEK this node does not hold",
         _ => "authentication failed",
     };
 }

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using OkvActors.Crypto.Kek;
 
 namespace OkvActors.KeyStore.Model;
 
@@ -168,13 +169,28 @@ public sealed class ManagedObject
             progress ?? Progress, compromised ?? Compromised, dates ?? Dates, revocationReason ?? RevocationReason,
             names ?? Names, usageMask ?? UsageMask, wallet ?? Wallet, custom ?? Custom, links ?? Links);
 
+    /// <summary>
+    /// The same object with its material re-wrapped (a KEK rotation): the blob names a newer KEK generation,
+    /// so it wins every merge with the old one. A destroyed object has no material to re-wrap.
+    /// </summary>
+    public ManagedObject WithRewrappedMaterial(byte[] wrappedMaterial) =>
+        new(Uid, Type, Algorithm, Length, InitialDate, Creator, wrappedMaterial,
+            Progress, Compromised, Dates, RevocationReason, Names, UsageMask, Wallet, Custom, Links);
+
     private static byte[]? PickMaterial(byte[]? a, byte[]? b)
     {
-        // Material is written once at creation, so replicas agree; the ordering only keeps merge a join
-        // should two ever differ.
+        // Material is written once at creation and changes only when a KEK rotation re-wraps it: the blob
+        // under the newer KEK generation wins; equal generations (replicas agree, or two re-wraps raced)
+        // fall back to the byte order, which keeps merge a join.
         if (a is null || b is null)
         {
             return a ?? b;
+        }
+
+        var (generationA, generationB) = (KeyEncryptionKey.GenerationOf(a), KeyEncryptionKey.GenerationOf(b));
+        if (generationA != generationB)
+        {
+            return generationA > generationB ? a : b;
         }
 
         return a.AsSpan().SequenceCompareTo(b) <= 0 ? a : b;

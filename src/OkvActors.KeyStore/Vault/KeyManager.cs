@@ -60,8 +60,17 @@ public sealed record MaterialExported(ManagedObject Object, byte[] Material) : C
 /// only for the operation at hand, then zeroed. Plaintext key material never reaches the store, a log or
 /// a reply.
 /// </summary>
-public sealed class KeyManager(IKeyVault store, KeyEncryptionKey kek, HybridLogicalClock clock, TimeProvider? time = null)
+public sealed class KeyManager(IKeyVault store, KekRing kek, HybridLogicalClock clock, TimeProvider? time = null)
 {
+    /// <summary>A manager over a single KEK (a cluster that never rotated, and tests).</summary>
+    public KeyManager(IKeyVault store, KeyEncryptionKey kek, HybridLogicalClock clock, TimeProvider? time = null)
+        : this(store, new KekRing(kek), clock, time)
+    {
+    }
+
+    /// <summary>The KEKs this manager wraps (newest) and unwraps (by the generation each blob names) with.</summary>
+    public KekRing Keks => kek;
+
     /// <summary>KMIP Cryptographic Algorithm values for what this manager generates.</summary>
     public static class Algorithms
     {

@@ -75,6 +75,9 @@ public static class OkvCommandLine
         root.Subcommands.Add(GrantCommand());
         root.Subcommands.Add(AccessCommand());
         root.Subcommands.Add(AuditCommand());
+        root.Subcommands.Add(PassphraseCommand());
+        root.Subcommands.Add(SecretsCommand());
+        root.Subcommands.Add(KekCommand());
         return root;
     }
 
@@ -254,6 +257,7 @@ public static class OkvCommandLine
             }
 
             Console.WriteLine($"Count: {data["members"]!.AsArray().Count} nodes");
+            Console.WriteLine($"sealed secrets generation {data["sealedSecretsGeneration"]}  KEK {data["kekId"]} (generation {data["kekGeneration"]}{(data["kekRotating"]?.GetValue<bool>() == true ? ", rotating" : "")})");
             return 0;
         }));
         return command;
@@ -412,6 +416,72 @@ public static class OkvCommandLine
         audit.Subcommands.Add(verify);
         audit.Subcommands.Add(export);
         return audit;
+    }
+
+    private static Command PassphraseCommand()
+    {
+        var passphrase = new Command("passphrase", "The recovery passphrase that seals the cluster CA key and KEK");
+        var oldFile = new Option<string?>("--passphrase-file")
+        {
+            Description = "File whose first line is the current passphrase (env OKV_PASSPHRASE_FILE; else a prompt)",
+            DefaultValueFactory = _ => Env.Get("OKV_PASSPHRASE_FILE"),
+        };
+        var newFile = new Option<string?>("--new-passphrase-file")
+        {
+            Description = "File whose first line is the new passphrase (env OKV_NEW_PASSPHRASE_FILE; else a prompt, asked twice)",
+            DefaultValueFactory = _ => Env.Get("OKV_NEW_PASSPHRASE_FILE"),
+        };
+        var change = new Command("change", "Re-seal the CA key and the KEK under a new passphrase on every node (through this running node)")
+        {
+            Dir, oldFile, newFile,
+        };
+        change.SetAction(parse => Handle(async () =>
+        {
+            var dir = RequireDir(parse);
+            var current = Passphrase.Read(parse.GetValue(oldFile));
+            var next = Passphrase.Read(parse.GetValue(newFile), confirm: true);
+            Console.WriteLine(await PassphraseChange.Run(dir, current, next));
+            return 0;
+        }));
+        passphrase.Subcommands.Add(change);
+        return passphrase;
+    }
+
+    private static Command SecretsCommand()
+    {
+        var secrets = new Command("secrets", "The passphrase-sealed secrets on every node");
+        var show = new Command("show", "Per member: the generation of its secrets/*.sealed files and the KEK it runs with") { Dir, Json };
+        show.SetAction(parse => Handle(() => PrintControl(parse, "secrets-show")));
+        secrets.Subcommands.Add(show);
+        return secrets;
+    }
+
+    private static Command KekCommand()
+    {
+        var kek = new Command("kek", "The cluster key-encryption key (KEK) and its rotation");
+        var passphraseFile = new Option<string?>("--passphrase-file")
+        {
+            Description = "File whose first line is the recovery passphrase (env OKV_PASSPHRASE_FILE; else a prompt)",
+            DefaultValueFactory = _ => Env.Get("OKV_PASSPHRASE_FILE"),
+        };
+        var rotate = new Command("rotate", "Make a new cluster KEK; every object is re-wrapped under it in the background, then the old KEK retires")
+        {
+            Dir, passphraseFile,
+        };
+        rotate.SetAction(parse => Handle(async () =>
+        {
+            var dir = RequireDir(parse);
+            Console.WriteLine(await KekRotation.Run(dir, Passphrase.Read(parse.GetValue(passphraseFile))));
+            return 0;
+        }));
+        var status = new Command("status", "Rotation progress: objects per KEK generation, per shard those left under an older KEK, each member's KEKs")
+        {
+            Dir, Json,
+        };
+        status.SetAction(parse => Handle(() => PrintControl(parse, "kek-status")));
+        kek.Subcommands.Add(rotate);
+        kek.Subcommands.Add(status);
+        return kek;
     }
 
     private static Dictionary<string, string> WithOptional(Dictionary<string, string> args, string name, string? value)

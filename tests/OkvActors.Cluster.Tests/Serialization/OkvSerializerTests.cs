@@ -7,6 +7,7 @@ using OkvActors.Cluster.Audit;
 using OkvActors.Cluster.Controller;
 using OkvActors.Cluster.Durability;
 using OkvActors.Cluster.Inspection;
+using OkvActors.Cluster.Secrets;
 using OkvActors.Cluster.Serialization;
 using OkvActors.KeyStore.Replication;
 using Xunit;
@@ -72,6 +73,13 @@ public sealed class OkvSerializerTests(SerializationSystem system) : IClassFixtu
         ["NodeInspected"] = new NodeInspected("node2", "akka.ssl.tcp://okv@127.0.0.1:4054", true, "reaches 1 of 3 nodes", 4242),
         ["SeesLagProbe"] = new SeesLagProbe("node1-0123"),
         ["LagProbeSeen"] = new LagProbeSeen("node3", true),
+        ["SealedSecretsRecord"] = new SealedSecretsRecord(new SealedSecretsState(3, "node2", "0123456789abcdef", [1, 2, 3], [4, 5, 6])),
+        ["InspectSealedSecrets"] = InspectSealedSecrets.Instance,
+        ["SealedSecretsInspected"] = new SealedSecretsInspected("node3", 2, 3, "0123456789abcdef"),
+        ["KeyringRecord"] = new KeyringRecord(new KeyringState(4, "node1",
+            [new KeyringEntry(1, "0123456789abcdef", [1, 2], null, null), new KeyringEntry(2, "fedcba9876543210", [3], [4, 5], [6, 7])])),
+        ["InspectKeyring"] = InspectKeyring.Instance,
+        ["KeyringInspected"] = new KeyringInspected("node2", 2, "fedcba9876543210", ["1:0123456789abcdef", "2:fedcba9876543210"], 4),
     };
 
     public static TheoryData<string> WireTypes => new(Samples.Keys);

@@ -27,26 +27,77 @@ public sealed class KeyEncryptionKeyTests : IDisposable
     }
 
     [Fact]
-    public void Wrap_writes_version_nonce_tag_and_ciphertext()
+    public void Wrap_writes_version_generation_kek_id_nonce_tag_and_ciphertext()
     {
         var wrapped = _kek.Wrap(Material, Uid);
 
-        Assert.Equal(1 + 12 + 16 + Material.Length, wrapped.Length);
+        Assert.Equal(1 + 4 + 8 + 12 + 16 + Material.Length, wrapped.Length);
         Assert.Equal(KeyEncryptionKey.Overhead + Material.Length, wrapped.Length);
-        Assert.Equal(0x01, wrapped[0]);
+        Assert.Equal(0x02, wrapped[0]);
+        Assert.Equal(new byte[] { 0, 0, 0, 1 }, wrapped[1..5]);
+        Assert.Equal(_kek.KeyId, Convert.ToHexStringLower(wrapped[5..13]));
+        Assert.Equal(1, KeyEncryptionKey.GenerationOf(wrapped));
+        Assert.Equal(_kek.KeyId, KeyEncryptionKey.KeyIdOf(wrapped));
     }
 
     [Fact]
     public void The_layout_and_associated_data_are_the_documented_aes_256_gcm()
     {
         var wrapped = _kek.Wrap(Material, Uid);
-        var associatedData = new byte[] { 0x01 }.Concat(Encoding.UTF8.GetBytes(Uid)).ToArray();
+        var associatedData = wrapped[..13].Concat(Encoding.UTF8.GetBytes(Uid)).ToArray();
         var plaintext = new byte[Material.Length];
 
         using var aes = new AesGcm(_rawKek, 16);
-        aes.Decrypt(wrapped.AsSpan(1, 12), wrapped.AsSpan(29), wrapped.AsSpan(13, 16), plaintext, associatedData);
+        aes.Decrypt(wrapped.AsSpan(13, 12), wrapped.AsSpan(41), wrapped.AsSpan(25, 16), plaintext, associatedData);
 
         Assert.Equal(Material, plaintext);
+    }
+
+    [Fact]
+    public void A_legacy_version_1_blob_is_read_as_generation_1()
+    {
+        var legacy = LegacyWrap(_rawKek, Material, Uid);
+
+        Assert.Equal(1, KeyEncryptionKey.GenerationOf(legacy));
+        Assert.Null(KeyEncryptionKey.KeyIdOf(legacy));
+        Assert.Equal(Material, _kek.Unwrap(legacy, Uid));
+    }
+
+    [Fact]
+    public void A_blob_that_names_another_kek_is_refused_without_trying_it()
+    {
+        using var other = KeyEncryptionKey.Generate();
+        using var later = new KeyEncryptionKey(_rawKek, generation: 2);
+
+        Assert.Equal(KeyUnwrapFailure.OtherKek, Assert.Throws<KeyUnwrapException>(() => other.Unwrap(_kek.Wrap(Material, Uid), Uid)).Failure);
+        Assert.Equal(KeyUnwrapFailure.OtherKek, Assert.Throws<KeyUnwrapException>(() => later.Unwrap(LegacyWrap(_rawKek, Material, Uid), Uid)).Failure);
+    }
+
+    [Fact]
+    public void A_kek_wrapped_under_another_opens_only_as_the_kek_and_generation_it_was_wrapped_as()
+    {
+        using var next = KeyEncryptionKey.Generate(generation: 2);
+        var wrapped = _kek.WrapKey(next);
+
+        using var opened = _kek.UnwrapKey(wrapped, next.KeyId, 2);
+        Assert.Equal(next.KeyId, opened.KeyId);
+        Assert.Equal(2, opened.Generation);
+        Assert.Equal(Material, opened.Unwrap(next.Wrap(Material, Uid), Uid));
+        Assert.Throws<KeyUnwrapException>(() => _kek.UnwrapKey(wrapped, next.KeyId, 3));
+        Assert.Throws<KeyUnwrapException>(() => _kek.UnwrapKey(wrapped, _kek.KeyId, 2));
+        using var stranger = KeyEncryptionKey.Generate();
+        Assert.Throws<KeyUnwrapException>(() => stranger.UnwrapKey(wrapped, next.KeyId, 2));
+        Assert.True(wrapped.AsSpan().IndexOf(next.Export().AsSpan(0, 8)) < 0);
+    }
+
+    private static byte[] LegacyWrap(byte[] key, byte[] material, string uid)
+    {
+        var blob = new byte[1 + 12 + 16 + material.Length];
+        blob[0] = 0x01;
+        RandomNumberGenerator.Fill(blob.AsSpan(1, 12));
+        using var aes = new AesGcm(key, 16);
+        aes.Encrypt(blob.AsSpan(1, 12), material, blob.AsSpan(29), blob.AsSpan(13, 16), new byte[] { 0x01 }.Concat(Encoding.UTF8.GetBytes(uid)).ToArray());
+        return blob;
     }
 
     [Fact]
@@ -113,7 +164,7 @@ public sealed class KeyEncryptionKeyTests : IDisposable
         using var other = KeyEncryptionKey.Generate();
 
         var e = Assert.Throws<KeyUnwrapException>(() => other.Unwrap(wrapped, Uid));
-        Assert.Equal(KeyUnwrapFailure.AuthenticationFailed, e.Failure);
+        Assert.Equal(KeyUnwrapFailure.OtherKek, e.Failure);
     }
 
     [Fact]
@@ -127,7 +178,14 @@ public sealed class KeyEncryptionKeyTests : IDisposable
             altered[i] ^= 0x01;
 
             var e = Assert.Throws<KeyUnwrapException>(() => _kek.Unwrap(altered, Uid));
-            Assert.Equal(i == 0 ? KeyUnwrapFailure.UnknownFormat : KeyUnwrapFailure.AuthenticationFailed, e.Failure);
+            // The header names the KEK: an altered KEK id no longer names this one; an altered generation fails authentication.
+            var expected = i switch
+            {
+                0 => KeyUnwrapFailure.UnknownFormat,
+                >= 5 and < 13 => KeyUnwrapFailure.OtherKek,
+                _ => KeyUnwrapFailure.AuthenticationFailed,
+            };
+            Assert.Equal(expected, e.Failure);
         }
     }
 
@@ -154,7 +212,7 @@ public sealed class KeyEncryptionKeyTests : IDisposable
 
     [Theory]
     [InlineData(0x00)]
-    [InlineData(0x02)]
+    [InlineData(0x03)]
     [InlineData(0xFF)]
     public void Unwrap_refuses_an_unknown_version(byte version)
     {

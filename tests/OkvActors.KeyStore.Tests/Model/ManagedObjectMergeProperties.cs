@@ -1,6 +1,7 @@
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
+using OkvActors.Crypto.Kek;
 using OkvActors.KeyStore.Model;
 using OkvActors.KeyStore.Tests.Support;
 using Xunit;
@@ -143,6 +144,29 @@ public sealed class ManagedObjectMergeProperties
                 Assert.Equal(a.Compromised || b.Compromised, ab.Compromised);
                 Assert.True(ab.State >= a.State, $"{a.State} ⊔ {b.State} = {ab.State}");
             }
+        }
+    });
+
+    /// <summary>
+    /// A KEK rotation re-wraps material: the merge keeps the blob under the newest generation any input
+    /// holds (ties between racing re-wraps resolved the same way on every replica), and the material of a
+    /// destroyed object stays dropped however many re-wraps arrive after the destroy.
+    /// </summary>
+    [Property(MaxTest = Tests)]
+    public Property Material_under_the_newest_kek_generation_wins_and_destroyed_material_stays_dropped() => Prop.ForAll(Cases, c =>
+    {
+        foreach (var order in Permutations(c.Inputs.Take(4).ToArray()))
+        {
+            var merged = order.Skip(1).Aggregate(order[0], (acc, o) => acc.Merge(o));
+            if (merged.IsDestroyed)
+            {
+                Assert.Null(merged.WrappedMaterial);
+                continue;
+            }
+
+            var newest = order.Where(o => o.WrappedMaterial is not null).Max(o => KeyEncryptionKey.GenerationOf(o.WrappedMaterial));
+            Assert.Equal(newest, KeyEncryptionKey.GenerationOf(merged.WrappedMaterial));
+            Assert.Contains(order, o => o.WrappedMaterial is not null && o.WrappedMaterial.AsSpan().SequenceEqual(merged.WrappedMaterial));
         }
     });
 

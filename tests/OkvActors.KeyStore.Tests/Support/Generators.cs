@@ -26,6 +26,7 @@ public static class Generators
             (3, Gen.Constant<Step>(new Step.Activate(r))),
             (3, Gen.Elements(Enum.GetValues<RevocationReason>()).Select(Step (reason) => new Step.Revoke(r, reason))),
             (2, Gen.Constant<Step>(new Step.Destroy(r))),
+            (2, Gen.Choose(2, 3).SelectMany(generation => Gen.Choose(0, 3).Select(Step (variant) => new Step.Rewrap(r, generation, variant)))),
             (2, Gen.SubListOf(NamePool).Select(Step (names) => new Step.SetNames(r, string.Join(',', names)))),
             (2, Gen.Choose(0, 0xFFFF).Select(Step (mask) => new Step.SetUsageMask(r, mask))),
             (2, Gen.Elements(Texts).Select(Step (wallet) => new Step.SetWallet(r, wallet))),

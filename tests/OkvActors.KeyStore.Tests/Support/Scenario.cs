@@ -24,6 +24,12 @@ public abstract record Step(int Replica)
 
     public sealed record SetLink(int Replica, LinkType Type, string? Target) : Step(Replica);
 
+    /// <summary>
+    /// A KEK rotation re-wraps the replica's material under <paramref name="Generation"/>; <paramref name="Variant"/>
+    /// stands for the random nonce, so two re-wraps racing to the same generation give different blobs.
+    /// </summary>
+    public sealed record Rewrap(int Replica, int Generation, int Variant) : Step(Replica);
+
     /// <summary>Moves the replica's wall clock, possibly backwards.</summary>
     public sealed record Tick(int Replica, int Milliseconds) : Step(Replica);
 
@@ -44,7 +50,8 @@ public sealed record Scenario(string Uid, int Replicas, ImmutableArray<Step> Ste
     public static ManagedObject BaseObject(string uid)
     {
         var origin = new HybridLogicalClock("origin", new ManualClock(Start));
-        return ManagedObject.Create(uid, ObjectType.SymmetricKey, 3, 256, Encoding.UTF8.GetBytes($"wrapped:{uid}"),
+        // A legacy (version 0x01) blob: generation 1, what every object held before rotation existed.
+        return ManagedObject.Create(uid, ObjectType.SymmetricKey, 3, 256, [0x01, .. Encoding.UTF8.GetBytes($"wrapped:{uid}")],
             origin.Now(), Start, names: ["base"], usageMask: 12);
     }
 
@@ -82,6 +89,7 @@ public sealed record Scenario(string Uid, int Replicas, ImmutableArray<Step> Ste
                     Step.SetCustom s => current.SetCustom(s.Name, s.Value, hlc.Now()),
                     Step.SetLink s => current.SetLink(s.Type, s.Target, hlc.Now()),
                     Step.Sync s => Sync(current, histories[s.From][^1], hlc),
+                    Step.Rewrap s => Rewrap(current, s.Generation, s.Variant),
                     Step.Tick s => Tick(clock, s.Milliseconds),
                     _ => throw new InvalidOperationException($"unknown step {step}"),
                 };
@@ -111,6 +119,21 @@ public sealed record Scenario(string Uid, int Replicas, ImmutableArray<Step> Ste
     {
         hlc.Observe(MaxStamp(theirs));
         return mine.Merge(theirs);
+    }
+
+    /// <summary>
+    /// What the re-wrapper does: only live material under an older generation is re-wrapped (two replicas may
+    /// still re-wrap the same object to the same generation, with different blobs).
+    /// </summary>
+    private static ManagedObject? Rewrap(ManagedObject current, int generation, int variant)
+    {
+        if (current.WrappedMaterial is null || OkvActors.Crypto.Kek.KeyEncryptionKey.GenerationOf(current.WrappedMaterial) >= generation)
+        {
+            return null;
+        }
+
+        byte[] blob = [0x02, 0, 0, 0, (byte)generation, .. Encoding.UTF8.GetBytes($"kek-id-{generation}"), (byte)variant, .. current.WrappedMaterial[1..]];
+        return current.WithRewrappedMaterial(blob);
     }
 
     private static ManagedObject? Tick(ManualClock clock, int milliseconds)

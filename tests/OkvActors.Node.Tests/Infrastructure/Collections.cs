@@ -123,3 +123,39 @@ public sealed class RestClusterCollection : ICollectionFixture<RestCluster>
 {
     public const string Name = "rest cluster";
 }
+
+/// <summary>A cluster whose recovery passphrase the secrets tests change (and whose nodes they stop and restart).</summary>
+public sealed class PassphraseCluster() : LocalCluster(basePort: 46500);
+
+[CollectionDefinition(Name)]
+public sealed class PassphraseClusterCollection : ICollectionFixture<PassphraseCluster>
+{
+    public const string Name = "passphrase cluster";
+}
+
+/// <summary>A cluster whose KEK the rotation test rotates under load (small re-wrap batches, so a node dies mid-rotation).</summary>
+public sealed class KekRotationCluster() : LocalCluster(basePort: 46510)
+{
+    public string ConfigFile
+    {
+        get
+        {
+            var path = Path.Combine(Root, "rotation-test.conf");
+            if (!System.IO.File.Exists(path))
+            {
+                Directory.CreateDirectory(Root);
+                System.IO.File.WriteAllText(path, "okv.secrets.rewrap { batch-size = 20, interval = 500ms }\n");
+            }
+
+            return path;
+        }
+    }
+
+    protected override IDictionary<string, string>? Environment => new Dictionary<string, string> { ["OKV_CONFIG_FILE"] = ConfigFile };
+}
+
+[CollectionDefinition(Name)]
+public sealed class KekRotationClusterCollection : ICollectionFixture<KekRotationCluster>
+{
+    public const string Name = "kek rotation cluster";
+}
