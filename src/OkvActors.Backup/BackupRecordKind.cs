@@ -21,6 +21,9 @@ public enum BackupRecordKind : byte
     /// <summary>One managed object as its replicated record (material wrapped under the KEK, never plaintext).</summary>
     ManagedObject = 5,
 
+    /// <summary>The cluster CA certificate (PEM): a restore issues the new node's certificate under the same CA.</summary>
+    CaCertificate = 6,
+
     /// <summary>The end of the payload: the object count, authenticated with the last chunk. Never handed to callers.</summary>
     Trailer = 0xFF,
 }

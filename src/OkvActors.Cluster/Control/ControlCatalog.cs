@@ -53,6 +53,7 @@ public static class ControlCatalog
         new("conflicts", "resolve", "rename one object of a conflict",
             [new("uid", "u", "the object to rename", Required: true), new("name", "n", "its new name", Required: true)]),
         new("mode", null, "normal or restricted (read-only), and why", []),
+        new("backup", "status", "the last backup (ok or failed, when, file, objects, error) and the backup schedule", []),
         new("help", null, "the commands this node offers", []),
     ];
 }

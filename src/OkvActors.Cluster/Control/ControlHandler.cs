@@ -4,6 +4,7 @@ using Akka.Actor;
 using Akka.Cluster;
 using Akka.Event;
 using OkvActors.Cluster.Audit;
+using OkvActors.Cluster.Backup;
 using OkvActors.Cluster.Controller;
 using OkvActors.Cluster.Hosting;
 using OkvActors.Cluster.Inspection;
@@ -96,6 +97,8 @@ public sealed partial class ControlHandler : IControlHandler
         "grant" => Vault(SessionOf(request, caller).GrantAsync(request.Arg("endpoint"), request.Arg("wallet"), ParseLevel(request.Arg("level")))),
         "shards" => Shards(),
         "load" => Load(LoadRequest.Parse(request.Args)),
+        "backup" => Backup(request.Arg("out"), caller),
+        "backup-status" => BackupStatus(),
         _ => Inspect(request, caller),
     };
 
@@ -278,6 +281,7 @@ public sealed partial class ControlHandler : IControlHandler
                 ["reachable"] = !unreachable.Contains(m.Address),
             }).ToArray()),
         };
+        data["backup"] = await BackupStatusOrNull();
         return ControlResponse.Done($"{state.Members.Count} member(s)", data);
     }
 

@@ -16,7 +16,7 @@ using OkvActors.Pki.Sealing;
 namespace OkvActors.Node.Cli;
 
 /// <summary>The `okv` command line: verbs as commands, each a thin shell over Provisioning / NodeRunner / ClusterLauncher.</summary>
-public static class OkvCommandLine
+public static partial class OkvCommandLine
 {
     private static readonly Option<string> Dir = new("--dir")
     {
@@ -75,6 +75,8 @@ public static class OkvCommandLine
         root.Subcommands.Add(GrantCommand());
         root.Subcommands.Add(AccessCommand());
         root.Subcommands.Add(AuditCommand());
+        root.Subcommands.Add(BackupCommand());
+        root.Subcommands.Add(RestoreCommand());
         return root;
     }
 
