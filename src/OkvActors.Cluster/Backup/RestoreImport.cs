@@ -30,7 +30,10 @@ public static class RestoreImport
 
     public static bool Pending(NodeHost node) => File.Exists(node.Directory.RestoreArchiveFile);
 
-    /// <summary>Imports a pending archive; returns the number of objects in it, or null when nothing was pending.</summary>
+    /// <summary>
+    /// Imports a pending archive; returns the number of objects in it, or null when nothing was pending. An archive
+    /// that no longer reads (changed on disk since the restore) stops the node with the reader's reason.
+    /// </summary>
     public static async Task<long?> RunIfPendingAsync(NodeHost node, CancellationToken cancellationToken = default)
     {
         if (!Pending(node))
@@ -38,6 +41,18 @@ public static class RestoreImport
             return null;
         }
 
+        try
+        {
+            return await Import(node, cancellationToken);
+        }
+        catch (BackupArchiveException e)
+        {
+            throw new InvalidOperationException($"restore: the archive to import no longer reads: {e.Message}; restore again from the original archive", e);
+        }
+    }
+
+    private static async Task<long> Import(NodeHost node, CancellationToken cancellationToken)
+    {
         var log = Logging.GetLogger(node.System, typeof(RestoreImport));
         var directory = node.Directory;
         await WaitUntilUp(node, cancellationToken);

@@ -78,6 +78,7 @@ public static class Restore
             throw new CliError($"{archive} holds a record that does not read ({e.Message}); nothing was written", CliError.Refused);
         }
 
+        var writing = false;
         try
         {
             if (summary.Missing() is { } missing)
@@ -91,6 +92,8 @@ public static class Restore
             using var caCertificate = Pem.ReadCertificate(summary.CaCertificatePem!);
             using var ca = ClusterCa.Load(caCertificate, caKey);
 
+            // From here on files are written: if writing fails, what was written goes again (the directory was empty).
+            writing = true;
             dir.Create();
             using var nodeKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
             var csr = SigningRequest.Create(name, AddressesOf(addresses.Host), nodeKey);
@@ -124,10 +127,30 @@ public static class Restore
                    $"is its controller; {registry.Nodes.Count} node certificate(s) of the old cluster are revoked.\n" +
                    $"Start it with: okv run --dir {dir.Root} (its first run imports the objects before it serves)";
         }
+        catch when (writing)
+        {
+            RemoveContents(dir.Root);
+            throw;
+        }
         finally
         {
             CryptographicOperations.ZeroMemory(kek);
             CryptographicOperations.ZeroMemory(caKey);
+        }
+    }
+
+    private static void RemoveContents(string root)
+    {
+        foreach (var entry in Directory.EnumerateFileSystemEntries(root))
+        {
+            if (Directory.Exists(entry))
+            {
+                Directory.Delete(entry, recursive: true);
+            }
+            else
+            {
+                File.Delete(entry);
+            }
         }
     }
 
