@@ -18,7 +18,13 @@ public sealed class RestoreRefusalTests(BackupCluster cluster)
     public async Task Bad_archives_and_a_wrong_passphrase_are_refused_and_leave_the_target_empty()
     {
         var (archive, _) = await cluster.Backup("node3");
-        var (second, _) = await cluster.Backup("node2");
+        // The second through the `okv backup` verb, as an operator takes one.
+        var second = Path.Combine(cluster.Scratch("archive"), "second.okvbak");
+        var verb = await Okv.Run(["backup", "--dir", cluster.Dir("node2").Root, "--out", second]);
+        Assert.True(verb.ExitCode == 0, verb.ToString());
+        Assert.Contains($"written to {second}", verb.Stdout);
+        var nowhere = await Okv.Run(["backup", "--dir", cluster.Dir("node2").Root, "--out", "/nonexistent-okv-dir/x.okvbak"]);
+        Assert.True(nowhere.ExitCode == 3 && nowhere.Stderr.Contains("does not exist"), nowhere.ToString());
         var bytes = await File.ReadAllBytesAsync(archive);
         var chunksStart = ChunksStart(archive);
 
