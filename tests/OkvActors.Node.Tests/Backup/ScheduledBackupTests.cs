@@ -1,5 +1,6 @@
 using OkvActors.Cluster.Storage;
 using OkvActors.Node.Tests.Infrastructure;
+using OkvActors.Node.Tests.Rest;
 using Xunit;
 
 namespace OkvActors.Node.Tests.Backup;
@@ -7,7 +8,7 @@ namespace OkvActors.Node.Tests.Backup;
 /// <summary>
 /// okv.backup with an interval of 2 s and a retention of 2, on a node restored from this cluster's archive (so the
 /// old cluster's operator certificate works with okvctl: the CA carried over): after three runs or more the
-/// directory holds exactly the two newest archives, and okvctl's `backup status` shows the last one.
+/// directory holds exactly the two newest archives, and okvctl's `backup status` and the REST status resource show the last one.
 /// </summary>
 [Collection(BackupClusterCollection.Name)]
 public sealed class ScheduledBackupTests(BackupCluster cluster)
@@ -48,6 +49,12 @@ public sealed class ScheduledBackupTests(BackupCluster cluster)
             Assert.Contains("last backup ok", shown.Stdout);
             Assert.Contains("every 2s", shown.Stdout);
             Assert.Contains(backups, shown.Stdout);
+
+            // The REST status resource (what the console shows) carries the same.
+            using var admin = RestClient.Operator(cluster, "127.0.0.1:46320");
+            var rest = await admin.Ok(HttpMethod.Get, "v1/cluster");
+            Assert.Equal("ok", rest["backup"]!["last"]!["result"]!.GetValue<string>());
+            Assert.Equal((2, "2s"), (rest["backup"]!["retention"]!.GetValue<int>(), rest["backup"]!["interval"]!.GetValue<string>()));
         }
         finally
         {
