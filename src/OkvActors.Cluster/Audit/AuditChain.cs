@@ -113,11 +113,12 @@ public static class AuditChain
 
 /// <summary>
 /// Verifies a chain one entry at a time, so a log far larger than memory can be checked page by page.
-/// Feed entries in journal order to <see cref="Accept"/>, then read <see cref="Complete"/>.
+/// Feed entries in journal order to <see cref="Accept"/>, then read <see cref="Complete"/>. A log restored from a
+/// backup starts at an anchor (the archived chain head, see <see cref="AuditAnchor"/>) instead of the genesis hash.
 /// </summary>
-public sealed class AuditChainVerifier(AuditHead? expectedHead = null)
+public sealed class AuditChainVerifier(AuditHead? expectedHead = null, AuditHead? start = null)
 {
-    private AuditHead _head = AuditHead.Genesis;
+    private AuditHead _head = start ?? AuditHead.Genesis;
     private long _entries;
 
     /// <summary>The last entry verified so far.</summary>

@@ -30,11 +30,18 @@ public sealed class AuditLogActor : ReceivePersistentActor
     private readonly int _snapshotEvery;
     private readonly int _pageSize;
     private readonly TimeProvider _time;
-    private AuditHead _head = AuditHead.Genesis;
-    private AuditHead _tail = AuditHead.Genesis;
+    private readonly AuditHead? _anchor;
+    private AuditHead _head;
+    private AuditHead _tail;
 
-    public AuditLogActor(string node, int snapshotEvery, int pageSize, TimeProvider time)
+    /// <param name="anchor">
+    /// Where the chain starts: null for a new log (the genesis hash), or the chain head archived by the backup
+    /// this node was restored from, so its first entry links to the archived head (see <see cref="AuditAnchor"/>).
+    /// </param>
+    public AuditLogActor(string node, int snapshotEvery, int pageSize, TimeProvider time, AuditHead? anchor = null)
     {
+        _anchor = anchor;
+        _head = _tail = anchor ?? AuditHead.Genesis;
         _node = node;
         _snapshotEvery = snapshotEvery > 0 ? snapshotEvery : throw new ArgumentOutOfRangeException(nameof(snapshotEvery));
         _pageSize = pageSize > 0 ? pageSize : throw new ArgumentOutOfRangeException(nameof(pageSize));
@@ -47,8 +54,8 @@ public sealed class AuditLogActor : ReceivePersistentActor
         Command<RecordAudit>(Record);
         // Deferred until every entry handed to the journal before them is written: a read sees what was recorded
         // before it was asked for, and verification checks the journal against the head it really ends at.
-        Command<ReadAudit>(read => DeferAsync(read, r => Read(AuditReader.ForRead(Math.Max(1, r.FromSequence), Math.Clamp(r.Max, 0, _pageSize)))));
-        Command<VerifyAudit>(verify => DeferAsync(verify, _ => Read(AuditReader.ForVerify(_head, _pageSize))));
+        Command<ReadAudit>(read => DeferAsync(read, r => Read(AuditReader.ForRead(Math.Max(1, r.FromSequence), Math.Clamp(r.Max, 0, _pageSize), _anchor))));
+        Command<VerifyAudit>(verify => DeferAsync(verify, _ => Read(AuditReader.ForVerify(_head, _pageSize, _anchor))));
         Command<GetAuditHead>(get => DeferAsync(get, _ => Sender.Tell(_head)));
         Command<SaveSnapshotSuccess>(s => DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1)));
         Command<SaveSnapshotFailure>(f => _log.Warning("Audit head snapshot failed (recovery replays more): {0}", f.Cause.Message));
@@ -60,13 +67,13 @@ public sealed class AuditLogActor : ReceivePersistentActor
 
     public static string PersistenceIdOf(string node) => $"okv-audit-{node}";
 
-    public static Props Props(string node, OkvClusterSettings settings, TimeProvider? time = null) =>
-        Props(node, settings.AuditSnapshotEvery, settings.AuditPageSize, time);
+    public static Props Props(string node, OkvClusterSettings settings, TimeProvider? time = null, AuditHead? anchor = null) =>
+        Props(node, settings.AuditSnapshotEvery, settings.AuditPageSize, time, anchor);
 
-    public static Props Props(string node, int snapshotEvery, int pageSize, TimeProvider? time = null)
+    public static Props Props(string node, int snapshotEvery, int pageSize, TimeProvider? time = null, AuditHead? anchor = null)
     {
         var clock = time ?? TimeProvider.System;
-        return Akka.Actor.Props.Create(() => new AuditLogActor(node, snapshotEvery, pageSize, clock));
+        return Akka.Actor.Props.Create(() => new AuditLogActor(node, snapshotEvery, pageSize, clock, anchor));
     }
 
     /// <summary>A reader that fails is not restarted: it would wait for a start that never comes again.</summary>

@@ -23,6 +23,7 @@ internal sealed class AuditReader : ReceiveActor
     private static readonly TimeSpan Idle = TimeSpan.FromSeconds(30);
 
     private readonly long _from;
+    private readonly long _journalFrom;
     private readonly int _max;
     private readonly AuditChainVerifier? _verifier;
     private readonly List<AuditEntry> _page = [];
@@ -32,17 +33,19 @@ internal sealed class AuditReader : ReceiveActor
     private long _lastJournalSequence;
     private int _replayed;
 
-    public AuditReader(long from, int max, AuditHead? expectedHead)
+    public AuditReader(long from, int max, AuditHead? expectedHead, AuditHead? anchor = null)
     {
         _from = from;
+        // A log that continues an archived chain holds entry anchor+1 at journal sequence 1.
+        _journalFrom = Math.Max(1, from - (anchor?.Sequence ?? 0));
         _max = max;
-        _verifier = expectedHead is null ? null : new AuditChainVerifier(expectedHead);
+        _verifier = expectedHead is null ? null : new AuditChainVerifier(expectedHead, anchor);
 
         Receive<Start>(start =>
         {
             (_journal, _persistenceId, _replyTo) = (start.Journal, start.PersistenceId, Sender);
             SetReceiveTimeout(Idle);
-            Replay(_from);
+            Replay(_journalFrom);
         });
         Receive<ReplayedMessage>(Replayed);
         Receive<RecoverySuccess>(PageDone);
@@ -50,10 +53,10 @@ internal sealed class AuditReader : ReceiveActor
         Receive<ReceiveTimeout>(_ => Finish($"the journal did not answer within {Idle.TotalSeconds:0} s"));
     }
 
-    public static Props ForRead(long from, int max) => Props.Create(() => new AuditReader(from, max, null));
+    public static Props ForRead(long from, int max, AuditHead? anchor = null) => Props.Create(() => new AuditReader(from, max, null, anchor));
 
-    public static Props ForVerify(AuditHead expectedHead, int pageSize) =>
-        Props.Create(() => new AuditReader(1, pageSize, expectedHead));
+    public static Props ForVerify(AuditHead expectedHead, int pageSize, AuditHead? anchor = null) =>
+        Props.Create(() => new AuditReader(1, pageSize, expectedHead, anchor));
 
     private void Replay(long fromJournalSequence)
     {

@@ -55,6 +55,7 @@ public static class ControlCatalog
         new("secrets", "show", "per member: the generation of its passphrase-sealed files and the KEK it runs with", []),
         new("kek", "status", "KEK rotation: objects per KEK generation, per shard those left under an older one, generations each member holds", []),
         new("mode", null, "normal or restricted (read-only), and why", []),
+        new("backup", "status", "the last backup (ok or failed, when, file, objects, error) and the backup schedule", []),
         new("help", null, "the commands this node offers", []),
     ];
 }

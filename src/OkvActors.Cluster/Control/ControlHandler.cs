@@ -4,6 +4,7 @@ using Akka.Actor;
 using Akka.Cluster;
 using Akka.Event;
 using OkvActors.Cluster.Audit;
+using OkvActors.Cluster.Backup;
 using OkvActors.Cluster.Controller;
 using OkvActors.Cluster.Hosting;
 using OkvActors.Cluster.Inspection;
@@ -100,6 +101,8 @@ public sealed partial class ControlHandler : IControlHandler
         "secrets-show" => SecretsShow(),
         "kek-rotate" => KekRotate(request, caller),
         "kek-status" => KekStatus(),
+        "backup" => Backup(request.Arg("out"), caller),
+        "backup-status" => BackupStatus(),
         _ => Inspect(request, caller),
     };
 
@@ -286,6 +289,7 @@ public sealed partial class ControlHandler : IControlHandler
                 ["reachable"] = !unreachable.Contains(m.Address),
             }).ToArray()),
         };
+        data["backup"] = await BackupStatusOrNull();
         return ControlResponse.Done($"{state.Members.Count} member(s)", data);
     }
 

@@ -6,6 +6,7 @@ using Akka.DistributedData;
 using Akka.Event;
 using Akka.Pattern;
 using OkvActors.Cluster.Audit;
+using OkvActors.Cluster.Backup;
 using OkvActors.Cluster.Controller;
 using OkvActors.Cluster.Durability;
 using OkvActors.Cluster.Inspection;
@@ -160,17 +161,21 @@ public sealed class NodeHost : IAsyncDisposable
             KekRewrapper.ManagerName);
         // The audit log restarts with back-off if its journal fails, rather than taking the node down.
         var auditLog = system.ActorOf(BackoffSupervisor.Props(Backoff.OnStop(
-            AuditLogActor.Props(manifest.Name, settings, time), "log", TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), 0.2, -1)), AuditName);
+            AuditLogActor.Props(manifest.Name, settings, time, AuditAnchor.Read(directory)), "log", TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), 0.2, -1)), AuditName);
         var audit = new ActorAuditTrail(auditLog, settings.AskTimeout, Logging.GetLogger(system, typeof(ActorAuditTrail)));
 
         // A node that was removed (or left) ends its process: its data directory is kept for inspection.
         AkkaCluster.Get(system).RegisterOnMemberRemoved(() => system.Terminate());
+        var backups = system.ActorOf(BackupActor.Props(
+            new BackupSource(system, manifest, directory, kek, proxy, auditLog, keyStore.ShardCount, keyStore.WriteTimeout, settings.AskTimeout),
+            BackupSettings.Create(config)), BackupActor.Name);
         return new NodeHost(system, manifest, directory, credentials, revocations, proxy, settings, vault, kek)
         {
             VaultActor = vaultActor,
             SecretsKeeper = secrets,
             Audit = audit,
             AuditLog = auditLog,
+            Backups = backups,
         };
     }
 
@@ -185,6 +190,9 @@ public sealed class NodeHost : IAsyncDisposable
 
     /// <summary>The KEK generations this node holds (more than one while a rotation re-wraps).</summary>
     public KekRing Keks => _kek;
+
+    /// <summary>This node's backup actor: backups on request and on schedule, and the last result (see <see cref="BackupActor"/>).</summary>
+    public IActorRef Backups { get; private init; } = ActorRefs.Nobody;
 
     /// <summary>The key vault actor, for hosts that register it (Akka.Hosting's ActorRegistry).</summary>
     public IActorRef VaultActor { get; private init; } = ActorRefs.Nobody;

@@ -75,11 +75,15 @@ public static class KeyringFiles
         }
     }
 
+    /// <summary>Records <paramref name="current"/> as the node's only KEK generation (after a retirement, or a restore).</summary>
+    public static void WriteCurrent(NodeDirectory dir, KeyEncryptionKey current) =>
+        SealedSecretsFiles.ReplaceAtomically(dir.KeyringFile,
+            JsonSerializer.SerializeToUtf8Bytes(new KeyringManifest(new KeyringFileEntry(current.Generation, current.KeyId), null), Json));
+
     /// <summary>The previous generation is retired: its copies (own and passphrase-sealed) are deleted.</summary>
     public static void WriteRetired(NodeDirectory dir, KeyEncryptionKey current)
     {
-        SealedSecretsFiles.ReplaceAtomically(dir.KeyringFile,
-            JsonSerializer.SerializeToUtf8Bytes(new KeyringManifest(new KeyringFileEntry(current.Generation, current.KeyId), null), Json));
+        WriteCurrent(dir, current);
         foreach (var file in new[] { dir.PreviousWrappedKekFile, dir.PreviousHsmSealedKekFile, dir.PreviousSealedKekFile })
         {
             File.Delete(file);

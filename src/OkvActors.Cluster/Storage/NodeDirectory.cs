@@ -19,6 +19,8 @@ namespace OkvActors.Cluster.Storage;
 /// genesis.json           the founder's initial controller registry
 /// store/okv.db           Akka.Persistence.Sql (SQLite): durable replicas
 /// control.sock           local administration socket (owner-only)
+/// audit-anchor.json      on a restored node: the archived audit chain head its log continues from
+/// restore/               on a restored node until its first run has imported the archive's objects
 /// </code>
 /// </summary>
 public sealed class NodeDirectory(string root)
@@ -67,6 +69,16 @@ public sealed class NodeDirectory(string root)
     public string DatabaseFile => Path.Combine(StoreDir, "okv.db");
 
     public string ControlSocket => Path.Combine(Root, "control.sock");
+
+    public string AuditAnchorFile => Path.Combine(Root, "audit-anchor.json");
+
+    /// <summary>Where `okv restore` leaves the archive for the node's first run to import (removed once imported).</summary>
+    public string RestoreDir => Path.Combine(Root, "restore");
+
+    public string RestoreArchiveFile => Path.Combine(RestoreDir, "archive.okvbak");
+
+    /// <summary>Present while the import is pending; holds how many objects are already imported (resumable).</summary>
+    public string RestoreProgressFile => Path.Combine(RestoreDir, "progress.json");
 
     public bool HasManifest => File.Exists(ManifestFile);
 

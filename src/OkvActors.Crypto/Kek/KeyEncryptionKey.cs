@@ -237,6 +237,19 @@ public sealed class KeyEncryptionKey : IDisposable
         }
     }
 
+    /// <summary>
+    /// A key derived from this KEK with HKDF-SHA256 (e.g. a backup archive's payload key), so a holder of the ring
+    /// never needs the KEK's own bytes; the caller zeroes the result.
+    /// </summary>
+    public byte[] DeriveSubkey(ReadOnlySpan<byte> salt, ReadOnlySpan<byte> info, int length = KeyLength)
+    {
+        ThrowIfDisposed();
+        var subkey = new byte[length];
+        HKDF.DeriveKey(HashAlgorithmName.SHA256, _key, subkey, salt, info);
+        ThrowIfDisposed();
+        return subkey;
+    }
+
     public override string ToString() => $"KEK {KeyId} (generation {Generation})";
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);

@@ -89,6 +89,12 @@ public static class ResponseFormatter
 
                 help.Write(output, colour);
                 return;
+            case "backup-status" when data is not null:
+                var lastBackup = data["last"] as JsonObject;
+                var backupFailed = lastBackup is not null && Text(lastBackup["result"]) != "ok";
+                output.WriteLine(Colour.Apply(response.Message, backupFailed ? Paint.Bad : Paint.Good, colour));
+                Fields(output, lastBackup);
+                return;
             case "mode" when data is not null:
                 var restricted = Text(data["mode"]) == "restricted";
                 output.WriteLine($"{Colour.Apply(Text(data["mode"]), restricted ? Paint.Warn : Paint.Good, colour)}: {Text(data["reason"])}");

@@ -16,7 +16,7 @@ using OkvActors.Pki.Sealing;
 namespace OkvActors.Node.Cli;
 
 /// <summary>The `okv` command line: verbs as commands, each a thin shell over Provisioning / NodeRunner / ClusterLauncher.</summary>
-public static class OkvCommandLine
+public static partial class OkvCommandLine
 {
     private static readonly Option<string> Dir = new("--dir")
     {
@@ -78,6 +78,8 @@ public static class OkvCommandLine
         root.Subcommands.Add(PassphraseCommand());
         root.Subcommands.Add(SecretsCommand());
         root.Subcommands.Add(KekCommand());
+        root.Subcommands.Add(BackupCommand());
+        root.Subcommands.Add(RestoreCommand());
         return root;
     }
 

@@ -2,6 +2,7 @@ using System.Net;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Event;
+using OkvActors.Cluster.Backup;
 using OkvActors.Cluster.Control;
 using OkvActors.Cluster.Hosting;
 using OkvActors.Cluster.Inspection;
@@ -20,6 +21,12 @@ public static class NodeRunner
     {
         var dir = new NodeDirectory(dirPath);
         await using var node = NodeHost.Start(dir, operatorConfig, seeds);
+        // A node made by `okv restore` imports its archive before it serves anything.
+        if (await RestoreImport.RunIfPendingAsync(node, stop) is { } imported)
+        {
+            Console.WriteLine($"okv: imported {imported} objects from the restored archive");
+        }
+
         var managementSettings = ManagementSettings.Create(node.System.Settings.Config);
         var handler = new ControlHandler(node, LogRing.Start(node.System, managementSettings.LogBufferSize));
         await using var control = ControlServer.Start(node, handler);

@@ -53,6 +53,34 @@ public sealed class AuditLogActorTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void A_log_continuing_an_archived_chain_links_its_first_entry_to_the_archived_head_and_verifies_from_there()
+    {
+        // What a node restored from a backup does: its first entry follows the archived head, not the genesis hash.
+        var anchor = new AuditHead(41, new string('a', 64));
+        var log = Sys.ActorOf(AuditLogActor.Props(_node, 1000, 2, _time, anchor));
+        log.Tell(GetAuditHead.Instance);
+        Assert.Equal(anchor, ExpectMsg<AuditHead>());
+
+        Record(log, "Restore", null);
+        var second = Record(log, "Get", "uid-1");
+        var third = Record(log, "Get", "uid-2");
+
+        var entries = ReadAll(log);
+        Assert.Equal([42L, 43], entries.Select(e => e.Sequence)); // one page of two
+        Assert.Equal(anchor.Hash, entries[0].PreviousHash);
+        Assert.Equal(entries[0].Hash, entries[1].PreviousHash);
+        log.Tell(new ReadAudit(43, 2));
+        Assert.Equal([43L, 44], ExpectMsg<AuditRead>().Entries.Select(e => e.Sequence));
+        Assert.Equal(new AuditChainValid(3, new AuditHead(44, third.Hash)), Verify(log));
+
+        Stop(log);
+        var restarted = Sys.ActorOf(AuditLogActor.Props(_node, 1000, 2, _time, anchor));
+        Assert.Equal(45, Record(restarted, "Get", "uid-3").Sequence);
+        Assert.Equal(new AuditHead(43, second.Hash), new AuditHead(entries[1].Sequence, entries[1].Hash));
+        Assert.IsType<AuditChainValid>(Verify(restarted));
+    }
+
+    [Fact]
     public void The_head_is_the_last_entry_recorded_and_genesis_before_any()
     {
         var log = Sys.ActorOf(LogProps());

@@ -94,6 +94,17 @@ function renderNodes(snapshot) {
   $('subgroups').replaceChildren(container);
 }
 
+function backupLine(backup) {
+  if (!backup) return '';
+  const schedule = backup.interval ? `scheduled every ${backup.interval}, keeping ${backup.retention}` : 'no schedule';
+  const last = backup.last;
+  if (!last) return `Backups: none yet on this node (${schedule}).`;
+  const when = new Date(last.at).toLocaleString();
+  return last.result === 'ok'
+    ? `Last backup: ok at ${when}, ${last.objects} objects, ${last.path} (${schedule}).`
+    : `Last backup: FAILED at ${when}: ${last.error} (${schedule}).`;
+}
+
 function render(snapshot) {
   const status = snapshot.status;
   $('connection').hidden = true;
@@ -105,6 +116,7 @@ function render(snapshot) {
     const restricted = $('restricted');
     restricted.hidden = status.mode !== 'restricted';
     restricted.textContent = status.mode === 'restricted' ? `Restricted (read-only) mode: ${status.modeReason}. Writes are refused until a majority is reachable.` : '';
+    $('backup').textContent = backupLine(status.backup);
   }
   renderNodes(snapshot);
   $('audit').replaceChildren(...(snapshot.audit || []).map((e) => el('tr', {},
