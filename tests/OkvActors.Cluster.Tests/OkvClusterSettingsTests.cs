@@ -27,6 +27,8 @@ public sealed class OkvClusterSettingsTests
         Assert.Equal(TimeSpan.FromSeconds(20), settings.DowningStableAfter);
         Assert.Equal(1000, settings.AuditSnapshotEvery);
         Assert.Equal(1000, settings.AuditPageSize);
+        Assert.Equal(TimeSpan.FromMinutes(2), settings.FirstSyncTimeout);
+        Assert.Equal(16, settings.FirstSyncParallelism);
     }
 
     [Fact]
