@@ -34,7 +34,7 @@ public static class FirstSync
         var watch = Stopwatch.StartNew();
         using var bounded = CancellationTokenSource.CreateLinkedTokenSource(stop);
         bounded.CancelAfter(timeout);
-        var within = $"within {timeout.TotalSeconds:0}s (okv.conversion.first-sync-timeout)";
+        var within = $"within {timeout.TotalSeconds:0.###}s (okv.conversion.first-sync-timeout)";
 
         var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         node.Cluster.RegisterOnMemberUp(() => up.TrySetResult());

@@ -73,7 +73,7 @@ public static class NodeRunner
         var dir = node.Directory;
         var name = node.Manifest.Name;
         Console.WriteLine($"okv: node '{name}' joins cluster '{node.Manifest.Cluster}' at {node.Cluster.SelfAddress}: first sync " +
-                          $"(at most {node.Settings.FirstSyncTimeout.TotalSeconds:0}s)");
+                          $"(at most {node.Settings.FirstSyncTimeout.TotalSeconds:0.###}s)");
         var outcome = await FirstSync.RunAsync(node, stop);
         if (outcome is FirstSyncCompleted done)
         {
@@ -99,7 +99,7 @@ public static class NodeRunner
         var withdrawal = await Conversion.WithdrawRecordedAsync(dir, $"first sync failed: {reason}", operatorConfig, TimeProvider.System,
             settings.AdmissionTimeout);
         checkpoint.Restore();
-        throw new CliError($"node '{name}' did not complete its first sync: {reason}; it left the cluster; {withdrawal}; " +
+        throw new CliError($"node '{name}' did not complete its first sync: {reason}; it stopped and left the cluster; {withdrawal}; " +
                            $"{dir.Root} is the candidate it was before `okv join`");
     }
 

@@ -123,3 +123,33 @@ public sealed class RestClusterCollection : ICollectionFixture<RestCluster>
 {
     public const string Name = "rest cluster";
 }
+
+/// <summary>
+/// A cluster the safe-conversion tests add candidates to (each removed again) while they freeze members: its
+/// downing waits 60 s, so a member frozen for a test is unreachable for a while but never removed.
+/// </summary>
+public sealed class ConversionCluster() : LocalCluster(basePort: 47000)
+{
+    public string ConfigFile
+    {
+        get
+        {
+            var path = Path.Combine(Root, "conversion-test.conf");
+            if (!System.IO.File.Exists(path))
+            {
+                Directory.CreateDirectory(Root);
+                System.IO.File.WriteAllText(path, "okv.downing.stable-after = 60s\n");
+            }
+
+            return path;
+        }
+    }
+
+    protected override IDictionary<string, string>? Environment => new Dictionary<string, string> { ["OKV_CONFIG_FILE"] = ConfigFile };
+}
+
+[CollectionDefinition(Name)]
+public sealed class ConversionClusterCollection : ICollectionFixture<ConversionCluster>
+{
+    public const string Name = "conversion cluster";
+}
