@@ -46,12 +46,11 @@ public sealed class SeedRecorder : ReceiveActor
 
     private void Update(Func<IReadOnlyList<string>, IReadOnlyList<string>> change)
     {
-        var manifest = _directory.ReadManifest();
-        var current = manifest.Seeds ?? (manifest.Founder ? [manifest.RemotingAddress(manifest.Cluster!)] : []);
-        var next = change(current);
-        if (!next.SequenceEqual(current))
+        _directory.UpdateManifest(manifest =>
         {
-            _directory.WriteManifest(manifest with { Seeds = next });
-        }
+            var current = manifest.Seeds ?? (manifest.Founder ? [manifest.RemotingAddress(manifest.Cluster!)] : []);
+            var next = change(current);
+            return next.SequenceEqual(current) ? manifest : manifest with { Seeds = next };
+        });
     }
 }

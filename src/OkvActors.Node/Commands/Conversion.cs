@@ -37,6 +37,13 @@ public static class Conversion
         }
 
         var manifest = checkpoint.Manifest;
+        if (manifest.Operation == JoinOperation && dir.ReadManifest().Stage == NodeStage.Member)
+        {
+            // Stage Member is the join's commit point: it completed, only dropping the checkpoint was cut short.
+            checkpoint.Discard();
+            return null;
+        }
+
         var why = $"the '{manifest.Operation}' begun at {manifest.TakenAt:u} did not finish (its process {manifest.Owner!.Pid} ended during {manifest.Phase})";
         var withdrawal = manifest.Operation == JoinOperation ? await WithdrawRecordedAsync(dir, why, operatorConfig, clock, timeout) : null;
         checkpoint.Restore();

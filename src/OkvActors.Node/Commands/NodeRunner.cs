@@ -77,7 +77,7 @@ public static class NodeRunner
         var outcome = await FirstSync.RunAsync(node, stop);
         if (outcome is FirstSyncCompleted done)
         {
-            dir.WriteManifest(dir.ReadManifest() with { Stage = NodeStage.Member });
+            dir.UpdateManifest(manifest => manifest with { Stage = NodeStage.Member });
             checkpoint?.Discard();
             log.Info("First sync complete: read {0} keys from a majority of {1} active nodes in {2:0.0}s; node '{3}' is a member",
                 done.Keys, done.ActiveNodes, done.Took.TotalSeconds, name);

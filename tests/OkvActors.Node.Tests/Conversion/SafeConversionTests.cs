@@ -56,7 +56,7 @@ public sealed class SafeConversionTests(ConversionCluster cluster)
     private async Task<string?> RegistryState(string name) =>
         (await cluster.Registry("node1"))["nodes"]!.AsArray().FirstOrDefault(n => n!["name"]!.GetValue<string>() == name)?["state"]!.GetValue<string>();
 
-    /// <summary>Starts `okv run` (log outside the data directory) and waits until the node is a member, its checkpoint gone.</summary>
+    /// <summary>Starts `okv run` (log outside the data directory) and waits until the node is a member and its checkpoint gone.</summary>
     private async Task<System.Diagnostics.Process> RunToMember(string dir, IDictionary<string, string>? env = null)
     {
         var log = Path.Combine(cluster.Scratch("logs"), "run.log");
@@ -70,8 +70,9 @@ public sealed class SafeConversionTests(ConversionCluster cluster)
             }
 
             var stage = node.ReadManifest().Stage;
-            return Task.FromResult((stage == NodeStage.Member, true, $"stage {stage}"));
-        }, Timeout, $"{dir} to complete its first sync");
+            var checkpoint = Directory.Exists(Path.Combine(dir, DataDirectoryCheckpoint.FolderName));
+            return Task.FromResult((stage == NodeStage.Member && !checkpoint, true, $"stage {stage}, checkpoint {(checkpoint ? "present" : "gone")}"));
+        }, Timeout, $"{dir} to complete its first sync and drop its checkpoint");
         return process;
     }
 
@@ -117,6 +118,28 @@ public sealed class SafeConversionTests(ConversionCluster cluster)
         var member = await RunToMember(dir);
         Assert.Equal("active", await RegistryState("frozen-ctl"));
         await Remove("frozen-ctl", member);
+    }
+
+    [Fact]
+    public async Task A_join_admitted_but_unable_to_write_its_member_files_takes_the_admission_back_and_restores_the_candidate()
+    {
+        var (dir, bundle) = await AdmittedCandidate("unwritable", 47025);
+        var node = new NodeDirectory(dir);
+        // A folder where the sealed KEK goes: the write after the controller's yes fails, as on a full or failing disk.
+        Directory.CreateDirectory(node.SealedKekFile);
+        var files = HashEveryFile(dir);
+        var folders = Folders(dir);
+
+        var failed = await NodeFactory.Join(dir, bundle);
+
+        Assert.True(failed.ExitCode == 1, failed.ToString());
+        var line = Assert.Single(failed.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("okv: error: admitted, but the member files could not be written (", line);
+        Assert.Contains("kek.sealed", line);
+        Assert.Contains("the controller took the admission back", line);
+        Assert.EndsWith("the candidate is back as it was", line);
+        AssertExactlyAsBefore(dir, files, folders);
+        Assert.Equal("withdrawn", await RegistryState("unwritable"));
     }
 
     [Fact]
@@ -218,6 +241,51 @@ public sealed class SafeConversionTests(ConversionCluster cluster)
         var member = await RunToMember(dir);
         Assert.Equal("active", await RegistryState("no-converge"));
         await Remove("no-converge", member);
+    }
+
+    [Fact]
+    public async Task A_first_sync_killed_mid_way_is_rolled_back_by_the_next_okv_run_which_says_so()
+    {
+        var (dir, bundle) = await AdmittedCandidate("crashed-sync", 47024);
+        var files = HashEveryFile(dir);
+        var folders = Folders(dir);
+        var join = await NodeFactory.Join(dir, bundle);
+        Assert.True(join.ExitCode == 0, join.ToString());
+
+        var run = cluster.StartNode(dir, Path.Combine(cluster.Scratch("logs"), "crashed.log"));
+        await Eventually.Until(() => Task.FromResult((CheckpointPhase(dir) == "first-sync", true, CheckpointPhase(dir) ?? "no checkpoint")),
+            Timeout, "okv run to adopt the checkpoint for its first sync");
+        Okv.Kill9(run.Id);
+        await Eventually.Until(() => run.HasExited, Timeout, "the killed okv run to be gone");
+        Assert.Equal(NodeStage.Joining, new NodeDirectory(dir).ReadManifest().Stage);
+
+        var next = await Okv.Run(["run", "--dir", dir, "--profile", "fast"], CandidateEnvironment(), TimeSpan.FromSeconds(90));
+
+        Assert.True(next.ExitCode != 0, next.ToString());
+        var said = Assert.Single(next.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.StartsWith("okv: rolled back: ", StringComparison.Ordinal));
+        Assert.Contains($"the 'join' begun at", said);
+        Assert.Contains($"(its process {run.Id} ended during first-sync)", said);
+        Assert.Contains("the controller took the admission back", said);
+        Assert.Contains("still a candidate", next.Stderr);
+        AssertExactlyAsBefore(dir, files, folders);
+        Assert.Equal("withdrawn", await RegistryState("crashed-sync"));
+    }
+
+    /// <summary>The phase checkpoint.json records, read without touching the checkpoint (a live process owns it).</summary>
+    private static string? CheckpointPhase(string dir)
+    {
+        try
+        {
+            var root = Path.Combine(dir, DataDirectoryCheckpoint.FolderName);
+            var manifest = Directory.Exists(root)
+                ? Directory.GetFiles(root, "checkpoint.json", SearchOption.AllDirectories).SingleOrDefault()
+                : null;
+            return manifest is null ? null : System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(manifest))?["phase"]?.GetValue<string>();
+        }
+        catch (Exception e) when (e is IOException or System.Text.Json.JsonException or InvalidOperationException)
+        {
+            return null;
+        }
     }
 
     private static async Task<string> ControlStatus(NodeDirectory node) =>
