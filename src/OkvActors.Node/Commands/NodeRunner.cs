@@ -27,8 +27,8 @@ public static class NodeRunner
             Console.WriteLine($"okv: {recovered}");
         }
 
-        var checkpoint = dir.HasManifest && dir.ReadManifest().Stage == NodeStage.Joining ? Conversion.AdoptForFirstSync(dir) : null;
-        var joining = checkpoint is not null || (dir.HasManifest && dir.ReadManifest().Stage == NodeStage.Joining);
+        var joining = dir.HasManifest && dir.ReadManifest().Stage == NodeStage.Joining;
+        var checkpoint = joining ? Conversion.AdoptForFirstSync(dir) : null;
         var node = NodeHost.Start(dir, operatorConfig, seeds);
         var managementSettings = ManagementSettings.Create(node.System.Settings.Config);
         var handler = new ControlHandler(node, LogRing.Start(node.System, managementSettings.LogBufferSize));
