@@ -39,6 +39,8 @@ public sealed class OkvClusterSettings
         AskTimeout = controller.GetTimeSpan("ask-timeout");
         AdmissionTimeout = controller.GetTimeSpan("admission-timeout");
         DowningStableAfter = config.GetTimeSpan("okv.downing.stable-after");
+        FirstSyncTimeout = config.GetTimeSpan("okv.conversion.first-sync-timeout");
+        FirstSyncParallelism = Positive(config, "okv.conversion.first-sync-parallelism");
         AuditSnapshotEvery = Positive(config, "okv.audit.snapshot-every");
         AuditPageSize = Positive(config, "okv.audit.page-size");
         RewrapInterval = config.GetTimeSpan("okv.secrets.rewrap.interval");
@@ -90,6 +92,12 @@ public sealed class OkvClusterSettings
 
     /// <summary>How long membership must hold still, with a member unreachable, before a side decides (okv.downing).</summary>
     public TimeSpan DowningStableAfter { get; }
+
+    /// <summary>How long a joining node's first sync may take before it rolls back (okv.conversion.first-sync-timeout).</summary>
+    public TimeSpan FirstSyncTimeout { get; }
+
+    /// <summary>Majority reads the first sync keeps in flight (okv.conversion.first-sync-parallelism).</summary>
+    public int FirstSyncParallelism { get; }
 
     /// <summary>Entries between two snapshots of the audit log's head (okv.audit.snapshot-every).</summary>
     public int AuditSnapshotEvery { get; }

@@ -28,6 +28,8 @@ public sealed class OkvClusterSettingsTests
         Assert.Equal(1000, settings.AuditSnapshotEvery);
         Assert.Equal(1000, settings.AuditPageSize);
         Assert.Equal((TimeSpan.FromSeconds(1), 200, 8), (settings.RewrapInterval, settings.RewrapBatchSize, settings.RewrapParallelism));
+        Assert.Equal(TimeSpan.FromMinutes(2), settings.FirstSyncTimeout);
+        Assert.Equal(16, settings.FirstSyncParallelism);
     }
 
     [Fact]

@@ -249,12 +249,14 @@ public sealed class ChaosCluster : IAsyncDisposable
             {
                 var status = await Control(node, "status", timeout: TimeSpan.FromSeconds(5));
                 var up = status.Data?["members"]?.AsArray().Count(m => m!["status"]!.GetValue<string>() == "Up") ?? 0;
-                if (status.Data?["selfStatus"]?.GetValue<string>() == "Up" && up >= expectedUp)
+                // A node that has just joined opens its KMIP listener only after its first sync.
+                var stage = new NodeDirectory(NodeDir(node)).ReadManifest().Stage;
+                if (status.Data?["selfStatus"]?.GetValue<string>() == "Up" && up >= expectedUp && stage == NodeStage.Member)
                 {
                     return;
                 }
 
-                last = $"{up} of {expectedUp} members Up";
+                last = $"{up} of {expectedUp} members Up, stage {stage}";
             }
             catch (Exception e) when (e is ControlException or IOException or TimeoutException)
             {

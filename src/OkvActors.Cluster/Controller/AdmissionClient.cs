@@ -15,7 +15,7 @@ namespace OkvActors.Cluster.Controller;
 /// </summary>
 public static class AdmissionClient
 {
-    public static async Task<IControllerReply> RequestAsync(
+    public static Task<IControllerReply> RequestAsync(
         string clusterName,
         IReadOnlyList<string> seeds,
         string host,
@@ -24,6 +24,45 @@ public static class AdmissionClient
         RequestAdmission request,
         Config operatorConfig,
         TimeProvider clock,
+        TimeSpan timeout) =>
+        // Stamp the clock as late as possible: the controller compares it with its own.
+        AskController(clusterName, seeds, host, certificate, ca, () => request with { CandidateClock = clock.GetUtcNow() }, operatorConfig, timeout);
+
+    /// <summary>
+    /// Takes a failed join's admission back (<see cref="WithdrawAdmission"/>), signed with the node's key
+    /// (<paramref name="certificate"/> carries it) at the moment it is sent. Throws when no controller answered.
+    /// </summary>
+    public static Task<IControllerReply> WithdrawAsync(
+        string clusterName,
+        IReadOnlyList<string> seeds,
+        string host,
+        X509Certificate2 certificate,
+        X509Certificate2 ca,
+        string name,
+        string fingerprint,
+        string reason,
+        Config operatorConfig,
+        TimeProvider clock,
+        TimeSpan timeout)
+    {
+        return AskController(clusterName, seeds, host, certificate, ca, () =>
+        {
+            using var key = certificate.GetECDsaPrivateKey()
+                ?? throw new InvalidOperationException("the node certificate carries no ECDSA private key to sign the withdrawal with");
+            var at = clock.GetUtcNow();
+            return new WithdrawAdmission(name, fingerprint, reason, at,
+                key.SignData(WithdrawAdmission.SignedText(name, fingerprint, reason, at), System.Security.Cryptography.HashAlgorithmName.SHA256));
+        }, operatorConfig, timeout);
+    }
+
+    private static async Task<IControllerReply> AskController(
+        string clusterName,
+        IReadOnlyList<string> seeds,
+        string host,
+        X509Certificate2 certificate,
+        X509Certificate2 ca,
+        Func<IControllerCommand> command,
+        Config operatorConfig,
         TimeSpan timeout)
     {
         var config = ConfigurationFactory.ParseString($$"""
@@ -45,9 +84,8 @@ public static class AdmissionClient
             {
                 try
                 {
-                    // Stamp the clock as late as possible: the controller compares it with its own.
                     return await system.ActorSelection($"{seed}/user/{NodeHost.ControllerProxyName}")
-                        .Ask<IControllerReply>(request with { CandidateClock = clock.GetUtcNow() }, perSeed);
+                        .Ask<IControllerReply>(command(), perSeed);
                 }
                 catch (AskTimeoutException)
                 {

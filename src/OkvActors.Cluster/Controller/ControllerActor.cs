@@ -127,6 +127,7 @@ public sealed class ControllerActor : ReceiveActor, IWithStash, IWithTimers
         Receive<ChangeNodeLifecycle>(c => Decide(ControllerRules.ChangeLifecycle(State, c, Now, _writer), LifecycleEffect(c)));
         Receive<RevokeCertificate>(c => Decide(ControllerRules.RevokeCertificate(State, c, Now, _writer)));
         Receive<RequestAdmission>(Admit);
+        Receive<WithdrawAdmission>(c => Decide(ControllerRules.Withdraw(State, c, Now, _writer), DownIfStillMember(c.Name)));
         Membership();
     }
 
@@ -250,6 +251,12 @@ public sealed class ControllerActor : ReceiveActor, IWithStash, IWithTimers
             _ => null,
         };
     };
+
+    /// <summary>A node that withdrew but could not leave (its peers were unreachable) is downed, as any non-admitted member is.</summary>
+    private Func<ControllerState, Action?> DownIfStillMember(string name) => before =>
+        before.Node(name)?.Address is { } text && Address.Parse(text) is var address && _cluster.State.Members.Any(m => m.Address == address)
+            ? () => _cluster.Down(address)
+            : null;
 
     private void CheckMember(Address address)
     {

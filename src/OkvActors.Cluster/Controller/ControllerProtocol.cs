@@ -40,6 +40,19 @@ public enum AdmissionRefusal
 
 public sealed record AdmissionRejected(AdmissionRefusal Refusal, string Reason) : IControllerReply;
 
+/// <summary>
+/// An admitted node whose conversion failed (its first sync never completed, or it could not write its member
+/// files) takes its admission back, so the registry stops counting it and the same candidate may join again.
+/// Signed with the node's own key over <see cref="SignedText"/>: the controller checks it against the key the
+/// operator approved, and <paramref name="SignedAt"/> against its clock, so nobody else can withdraw a node and
+/// an old withdrawal can't be replayed. Answered by <see cref="CommandAccepted"/> or <see cref="CommandRejected"/>.
+/// </summary>
+public sealed record WithdrawAdmission(string Name, string Fingerprint, string Reason, DateTimeOffset SignedAt, byte[] Signature) : IControllerCommand
+{
+    public static byte[] SignedText(string name, string fingerprint, string reason, DateTimeOffset signedAt) =>
+        System.Text.Encoding.UTF8.GetBytes($"okv-withdraw-admission\n{name}\n{fingerprint}\n{reason}\n{signedAt.ToUnixTimeMilliseconds()}");
+}
+
 /// <summary>The operator approves a CSR (by fingerprint) for a node name.</summary>
 public sealed record ApproveCandidate(string Name, string Fingerprint, byte[] PublicKeyInfo) : IControllerCommand;
 

@@ -137,6 +137,67 @@ public static class ControllerRules
         return RuleOutcome.Accept(state.Next(writer, s => s.WithNode(node)), $"admitted node '{request.Name}' at {request.Address}");
     }
 
+    /// <summary>
+    /// An admitted node takes its admission back after its conversion failed: only an active node, only the one
+    /// holding the approved key (the signature), only recently signed (within the clock-skew bound, so a captured
+    /// withdrawal can't be replayed later), never the last active node. The approval stays for a later retry.
+    /// </summary>
+    public static RuleOutcome Withdraw(ControllerState state, WithdrawAdmission command, DateTimeOffset now, string writer)
+    {
+        var fingerprint = Fingerprint.Normalize(command.Fingerprint);
+        var node = state.Node(command.Name);
+        if (node is null)
+        {
+            return RuleOutcome.Reject($"no node named '{command.Name}' in the registry: nothing to withdraw");
+        }
+
+        if (node.Fingerprint != fingerprint)
+        {
+            return RuleOutcome.Reject($"node '{command.Name}' was admitted with another certificate; it can't be withdrawn with this one");
+        }
+
+        if (node.State != NodeState.Active)
+        {
+            return RuleOutcome.Reject($"node '{command.Name}' is {node.State}; only an active node can withdraw its admission");
+        }
+
+        if (state.Nodes.Count(n => n.State == NodeState.Active) <= 1)
+        {
+            return RuleOutcome.Reject($"node '{command.Name}' is the last active node");
+        }
+
+        var skew = (command.SignedAt - now).Duration();
+        if (skew > state.Policy.MaxClockSkew)
+        {
+            return RuleOutcome.Reject(
+                $"the withdrawal was signed {skew.TotalSeconds:0.0}s away from the controller's clock (at most {state.Policy.MaxClockSkew.TotalSeconds:0.0}s allowed)");
+        }
+
+        if (state.ApprovalOf(fingerprint) is not { } approval || !SignedBy(approval.PublicKeyInfo, command))
+        {
+            return RuleOutcome.Reject($"the withdrawal of node '{command.Name}' is not signed by its approved key");
+        }
+
+        var withdrawn = node with { State = NodeState.Withdrawn, Since = now };
+        return RuleOutcome.Accept(state.Next(writer, s => s.WithNode(withdrawn)),
+            $"node '{command.Name}' withdrew its admission ({command.Reason}); the same candidate may join again");
+    }
+
+    private static bool SignedBy(byte[] publicKeyInfo, WithdrawAdmission command)
+    {
+        try
+        {
+            using var key = System.Security.Cryptography.ECDsa.Create();
+            key.ImportSubjectPublicKeyInfo(publicKeyInfo, out _);
+            return key.VerifyData(WithdrawAdmission.SignedText(command.Name, Fingerprint.Normalize(command.Fingerprint), command.Reason, command.SignedAt),
+                command.Signature, System.Security.Cryptography.HashAlgorithmName.SHA256);
+        }
+        catch (System.Security.Cryptography.CryptographicException)
+        {
+            return false;
+        }
+    }
+
     public static RuleOutcome AddSubgroup(ControllerState state, AddSubgroup command, string writer)
     {
         if (!NodeNames.IsValid(command.Name))

@@ -19,6 +19,12 @@ public enum NodeState
 
     /// <summary>Downed while dead or unreachable; its certificate is revoked.</summary>
     ForceRemoved,
+
+    /// <summary>
+    /// Was admitted, then its conversion failed and it took the admission back (<see cref="WithdrawAdmission"/>):
+    /// not a member, not counted; its approval stands, so the same candidate may join again.
+    /// </summary>
+    Withdrawn,
 }
 
 public sealed record NodeRecord(
@@ -31,6 +37,9 @@ public sealed record NodeRecord(
     DateTimeOffset Since)
 {
     public bool IsGone => State is NodeState.Removed or NodeState.ForceRemoved;
+
+    /// <summary>Not in the cluster and not expected back under this admission: gone, or withdrawn.</summary>
+    public bool HoldsNoSeat => IsGone || State == NodeState.Withdrawn;
 }
 
 /// <summary>A CSR an operator approved: its key (SPKI) so the KEK can be wrapped to it at admission.</summary>

@@ -107,7 +107,7 @@ public sealed class NodeHost : IAsyncDisposable
             manifest = manifest with { Seeds = seedsOverride };
         }
 
-        if (manifest.Stage != NodeStage.Member || manifest.Cluster is null)
+        if (manifest.Stage is not (NodeStage.Member or NodeStage.Joining) || manifest.Cluster is null)
         {
             throw new InvalidOperationException(
                 $"node '{manifest.Name}' is still a candidate: it needs `okv join` with a bundle from the controller before it can run");

@@ -9,7 +9,7 @@ namespace OkvActors.Cluster.Hosting;
 
 /// <summary>
 /// Keeps this node's seed list (node.json) in join order: members are appended when they come Up and
-/// dropped only when the controller removes them, never because they left for a restart. Every node
+/// dropped only when the controller removes them (or they withdraw a failed join), never because they left for a restart. Every node
 /// therefore lists the same oldest surviving member first, and only that member may form the cluster
 /// alone after a whole-cluster restart (see <see cref="NodeConfig.SeedsFor"/>); a graceful stop of all
 /// nodes never leaves two nodes each waiting for the other.
@@ -27,7 +27,7 @@ public sealed class SeedRecorder : ReceiveActor
             : [.. seeds, up.Member.Address.ToString()]));
         Receive<Changed>(c => c.Key.Equals(ControllerRegistry.Key), changed =>
         {
-            var gone = ((ControllerRegistry)changed.Data).State.Nodes.Where(n => n.IsGone && n.Address is not null)
+            var gone = ((ControllerRegistry)changed.Data).State.Nodes.Where(n => n.HoldsNoSeat && n.Address is not null)
                 .Select(n => n.Address!).ToHashSet();
             Update(seeds => seeds.Where(s => !gone.Contains(s)).ToArray());
         });
@@ -46,12 +46,11 @@ public sealed class SeedRecorder : ReceiveActor
 
     private void Update(Func<IReadOnlyList<string>, IReadOnlyList<string>> change)
     {
-        var manifest = _directory.ReadManifest();
-        var current = manifest.Seeds ?? (manifest.Founder ? [manifest.RemotingAddress(manifest.Cluster!)] : []);
-        var next = change(current);
-        if (!next.SequenceEqual(current))
+        _directory.UpdateManifest(manifest =>
         {
-            _directory.WriteManifest(manifest with { Seeds = next });
-        }
+            var current = manifest.Seeds ?? (manifest.Founder ? [manifest.RemotingAddress(manifest.Cluster!)] : []);
+            var next = change(current);
+            return next.SequenceEqual(current) ? manifest : manifest with { Seeds = next };
+        });
     }
 }

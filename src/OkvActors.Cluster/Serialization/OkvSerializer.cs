@@ -38,6 +38,7 @@ public sealed class OkvSerializer(ExtendedActorSystem system) : SerializerWithSt
         ["add-subgroup"] = typeof(AddSubgroup),
         ["lifecycle"] = typeof(ChangeNodeLifecycle),
         ["revoke-certificate"] = typeof(RevokeCertificate),
+        ["withdraw-admission"] = typeof(WithdrawAdmission),
         ["get-registry"] = typeof(GetRegistry),
         ["accepted"] = typeof(CommandAccepted),
         ["rejected"] = typeof(CommandRejected),

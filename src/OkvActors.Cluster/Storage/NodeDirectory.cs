@@ -92,6 +92,28 @@ public sealed class NodeDirectory(string root)
         return NodeManifest.FromJson(File.ReadAllText(ManifestFile));
     }
 
+    private static readonly object ManifestUpdate = new();
+
+    /// <summary>
+    /// Read-modify-write of node.json under a process-wide lock: while a node runs, the seed recorder and the
+    /// first sync both change it, and neither may write back a copy that lacks the other's change. Writes only
+    /// when <paramref name="change"/> returns another manifest than the one it was given.
+    /// </summary>
+    public NodeManifest UpdateManifest(Func<NodeManifest, NodeManifest> change)
+    {
+        lock (ManifestUpdate)
+        {
+            var current = ReadManifest();
+            var next = change(current);
+            if (!ReferenceEquals(next, current))
+            {
+                WriteManifest(next);
+            }
+
+            return next;
+        }
+    }
+
     public void WriteManifest(NodeManifest manifest)
     {
         // Write-then-rename so a crash never leaves half a node.json.

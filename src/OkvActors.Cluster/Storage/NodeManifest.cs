@@ -12,6 +12,12 @@ public enum NodeStage
 
     /// <summary>Admitted (or the controller that initialised the cluster): `okv run` starts it.</summary>
     Member,
+
+    /// <summary>
+    /// Admitted and holding its member files, but not yet synchronised: the next `okv run` joins the cluster
+    /// and becomes <see cref="Member"/> once it holds a full replica, or rolls back to <see cref="Candidate"/>.
+    /// </summary>
+    Joining,
 }
 
 /// <summary>

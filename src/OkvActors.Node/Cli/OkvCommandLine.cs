@@ -169,7 +169,7 @@ public static partial class OkvCommandLine
     private static Command JoinCommand()
     {
         var bundle = new Option<string>("--bundle") { Description = "The bundle from `okv admit`", Required = true };
-        var command = new Command("join", "On the candidate: install the bundle and ask the controller for admission")
+        var command = new Command("join", "On the candidate: install the bundle and ask the controller for admission (the candidate is restored if it fails)")
         {
             Dir, bundle, Profile, ConfigFile, ClockOffset, HsmModule, HsmToken, HsmKeyLabel,
         };
@@ -179,7 +179,7 @@ public static partial class OkvCommandLine
             var config = LoadConfig(parse);
             var settings = OkvClusterSettings.Create(config);
             Console.WriteLine(await Provisioning.Join(RequireDir(parse), parse.GetValue(bundle)!, config, Clock(parse), settings.AdmissionTimeout,
-                hsm, pin));
+                hsm, pin, recovered: rolledBack => Console.WriteLine($"okv: {rolledBack}")));
             return 0;
         }));
         return command;

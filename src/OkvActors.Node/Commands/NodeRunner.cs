@@ -2,6 +2,7 @@ using System.Net;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Event;
+using OkvActors.Cluster;
 using OkvActors.Cluster.Backup;
 using OkvActors.Cluster.Control;
 using OkvActors.Cluster.Hosting;
@@ -10,6 +11,7 @@ using OkvActors.Cluster.Storage;
 using OkvActors.Endpoints;
 using OkvActors.Endpoints.Kmip;
 using OkvActors.Endpoints.Management;
+using OkvActors.Node.Cli;
 using OkvActors.Rest;
 
 namespace OkvActors.Node.Commands;
@@ -20,7 +22,15 @@ public static class NodeRunner
     public static async Task<int> Run(string dirPath, Config operatorConfig, IReadOnlyList<string>? seeds, CancellationToken stop)
     {
         var dir = new NodeDirectory(dirPath);
-        await using var node = NodeHost.Start(dir, operatorConfig, seeds);
+        var clusterSettings = OkvClusterSettings.Create(operatorConfig);
+        if (dir.HasManifest && await Conversion.RecoverAsync(dir, operatorConfig, TimeProvider.System, clusterSettings.AdmissionTimeout) is { } recovered)
+        {
+            Console.WriteLine($"okv: {recovered}");
+        }
+
+        var joining = dir.HasManifest && dir.ReadManifest().Stage == NodeStage.Joining;
+        var checkpoint = joining ? Conversion.AdoptForFirstSync(dir) : null;
+        var node = NodeHost.Start(dir, operatorConfig, seeds);
         // A node made by `okv restore` imports its archive before it serves anything.
         if (await RestoreImport.RunIfPendingAsync(node, stop) is { } imported)
         {
@@ -29,7 +39,14 @@ public static class NodeRunner
 
         var managementSettings = ManagementSettings.Create(node.System.Settings.Config);
         var handler = new ControlHandler(node, LogRing.Start(node.System, managementSettings.LogBufferSize));
-        await using var control = ControlServer.Start(node, handler);
+        var control = ControlServer.Start(node, handler);
+        if (joining)
+        {
+            await FirstSyncOrRollBack(node, control, checkpoint, operatorConfig, stop);
+        }
+
+        await using var running = node;
+        await using var controlling = control;
         await using var management = managementSettings.Enabled ? StartManagement(node, managementSettings, handler) : null;
         var kmipSettings = KmipSettings.Create(node.System.Settings.Config);
         await using var kmip = kmipSettings.Enabled
@@ -50,6 +67,47 @@ public static class NodeRunner
         await node.WhenTerminated;
         Console.WriteLine($"okv: node '{node.Manifest.Name}' stopped");
         return 0;
+    }
+
+    /// <summary>
+    /// A joining node's first sync: on success it is a member (node.json at stage Member, the checkpoint dropped);
+    /// on failure it leaves the cluster, stops, withdraws its admission, restores the candidate and fails with why.
+    /// </summary>
+    private static async Task FirstSyncOrRollBack(NodeHost node, ControlServer control, DataDirectoryCheckpoint? checkpoint, Config operatorConfig,
+        CancellationToken stop)
+    {
+        var log = Logging.GetLogger(node.System, typeof(NodeRunner));
+        var dir = node.Directory;
+        var name = node.Manifest.Name;
+        Console.WriteLine($"okv: node '{name}' joins cluster '{node.Manifest.Cluster}' at {node.Cluster.SelfAddress}: first sync " +
+                          $"(at most {node.Settings.FirstSyncTimeout.TotalSeconds:0.###}s)");
+        var outcome = await FirstSync.RunAsync(node, stop);
+        if (outcome is FirstSyncCompleted done)
+        {
+            dir.UpdateManifest(manifest => manifest with { Stage = NodeStage.Member });
+            checkpoint?.Discard();
+            log.Info("First sync complete: read {0} keys from a majority of {1} active nodes in {2:0.0}s; node '{3}' is a member",
+                done.Keys, done.ActiveNodes, done.Took.TotalSeconds, name);
+            Console.WriteLine($"okv: first sync complete in {done.Took.TotalSeconds:0.0}s ({done.Keys} keys read from a majority): node '{name}' is a member");
+            return;
+        }
+
+        var reason = stop.IsCancellationRequested ? "it was stopped during its first sync" : ((FirstSyncFailed)outcome).Reason;
+        log.Error("First sync of node '{0}' failed: {1}; leaving the cluster and rolling back to the candidate", name, reason);
+        await control.DisposeAsync();
+        await node.DisposeAsync();
+        if (checkpoint is null)
+        {
+            throw new CliError($"node '{name}' did not complete its first sync: {reason}; {dir.Root} holds no checkpoint of the candidate " +
+                               "(made by an older `okv join`), so it stays at stage joining: start it again, or remove it and make a new candidate");
+        }
+
+        var settings = node.Settings;
+        var withdrawal = await Conversion.WithdrawRecordedAsync(dir, $"first sync failed: {reason}", operatorConfig, TimeProvider.System,
+            settings.AdmissionTimeout);
+        checkpoint.Restore();
+        throw new CliError($"node '{name}' did not complete its first sync: {reason}; it stopped and left the cluster; {withdrawal}; " +
+                           $"{dir.Root} is the candidate it was before `okv join`");
     }
 
     private static IPAddress AddressOf(string host) => IPAddress.TryParse(host, out var ip) ? ip : Dns.GetHostAddresses(host).First();

@@ -139,15 +139,34 @@ public static class Provisioning
         return $"{approval}. Bundle for '{csr.Name}': {Path.GetFullPath(outPath)}\nOn the candidate: okv join --dir CANDIDATE_DIR --bundle {outPath}";
     }
 
+    /// <summary>
+    /// Installs the bundle and asks for admission, as a safe conversion: every check that needs no one else runs
+    /// first; then a checkpoint of the candidate directory is taken, and if admission or writing the member files
+    /// fails the directory is put back byte for byte (and an admission already granted is taken back), with the
+    /// reason in the error. On success the node is at stage Joining: its first `okv run` completes the join.
+    /// A join an earlier process left unfinished is rolled back first (<paramref name="recovered"/> says so).
+    /// </summary>
     public static async Task<string> Join(string dirPath, string bundlePath, Config operatorConfig, TimeProvider clock, TimeSpan timeout,
-        HsmOptions? hsm = null, string? hsmPin = null)
+        HsmOptions? hsm = null, string? hsmPin = null, Action<string>? recovered = null)
     {
         var dir = new NodeDirectory(dirPath);
+        if (dir.HasManifest && await Conversion.RecoverAsync(dir, operatorConfig, clock, timeout) is { } rolledBack)
+        {
+            recovered?.Invoke(rolledBack);
+        }
+
         var manifest = dir.ReadManifest();
         if (manifest.Stage == NodeStage.Member)
         {
             throw new CliError(
                 $"{dir.Root} already holds node '{manifest.Name}' of cluster '{manifest.Cluster}'; a data directory serves one cluster for life: use a new --dir",
+                CliError.Refused);
+        }
+
+        if (manifest.Stage == NodeStage.Joining)
+        {
+            throw new CliError(
+                $"node '{manifest.Name}' was already admitted to cluster '{manifest.Cluster}' and waits for its first sync: start it with okv run --dir {dir.Root}",
                 CliError.Refused);
         }
 
@@ -179,16 +198,47 @@ public static class Provisioning
             throw new CliError($"the bundle's certificate is not usable: {verdict.Detail}", CliError.Refused);
         }
 
-        var request = new RequestAdmission(manifest.Name, manifest.Subgroup, verdict.Fingerprint, SoftwareVersion.Current,
-            clock.GetUtcNow(), manifest.RemotingAddress(bundle.Cluster));
-        var reply = await AdmissionClient.RequestAsync(bundle.Cluster, bundle.Seeds, manifest.Host, certificate, ca, request,
-            operatorConfig, clock, timeout);
-        if (reply is AdmissionRejected rejected)
+        var checkpoint = DataDirectoryCheckpoint.Take(dir, Conversion.JoinOperation,
+            $"okv join of candidate '{manifest.Name}' into cluster '{bundle.Cluster}'", clock);
+        Admitted? admitted = null;
+        try
         {
-            throw new CliError($"admission refused: {rejected.Reason}", CliError.Refused);
+            var request = new RequestAdmission(manifest.Name, manifest.Subgroup, verdict.Fingerprint, SoftwareVersion.Current,
+                clock.GetUtcNow(), manifest.RemotingAddress(bundle.Cluster));
+            var reply = await AdmissionClient.RequestAsync(bundle.Cluster, bundle.Seeds, manifest.Host, certificate, ca, request,
+                operatorConfig, clock, timeout);
+            if (reply is AdmissionRejected rejected)
+            {
+                throw new CliError($"admission refused: {rejected.Reason}", CliError.Refused);
+            }
+
+            admitted = (Admitted)reply;
+            WriteMemberFiles(dir, manifest, bundle, admitted, keyPem, seal, hsm);
+            checkpoint.HandOver(Conversion.AwaitingFirstSync);
+        }
+        catch (Exception e)
+        {
+            var withdrawal = admitted is null
+                ? null
+                : await Conversion.WithdrawAsync(admitted.ClusterName, admitted.Seeds, manifest.Host, manifest.Name, certificate, ca,
+                    $"writing its member files failed: {e.Message}", operatorConfig, clock, timeout);
+            checkpoint.Restore();
+            throw e switch
+            {
+                CliError refused when admitted is null => new CliError($"{refused.Message}; the candidate is unchanged", refused.ExitCode),
+                _ when admitted is null => new CliError($"admission failed: {e.Message}; the candidate is unchanged"),
+                _ => new CliError($"admitted, but the member files could not be written ({e.Message}); {withdrawal}; the candidate is back as it was"),
+            };
         }
 
-        var admitted = (Admitted)reply;
+        return $"admitted: node '{manifest.Name}' joins cluster '{admitted.ClusterName}' at its first start, and becomes a member once it holds a full replica " +
+               $"(if that fails it rolls back to this candidate). Start it with: okv run --dir {dir.Root}";
+    }
+
+    /// <summary>The member files, from an admission: certificate, CA, the node's copy of the KEK, the sealed secrets, node.json at stage Joining.</summary>
+    private static void WriteMemberFiles(NodeDirectory dir, NodeManifest manifest, Bundle bundle, Admitted admitted, string keyPem,
+        HsmKekSeal? seal, HsmOptions? hsm)
+    {
         byte[] kek;
         using (var key = Pem.ReadPrivateKey(keyPem))
         {
@@ -219,8 +269,14 @@ public static class Provisioning
         Pem.WritePrivateFile(dir.SealedCaKeyFile, admitted.SealedCaKey);
         Pem.WritePrivateFile(dir.SealedKekFile, admitted.SealedKek);
         File.Delete(dir.CsrFile);
-        dir.WriteManifest(manifest with { Stage = NodeStage.Member, Cluster = admitted.ClusterName, Seeds = admitted.Seeds, Hsm = hsm, ShardCount = bundle.ShardCount });
-        return $"admitted: node '{manifest.Name}' is a member of cluster '{admitted.ClusterName}'. Start it with: okv run --dir {dir.Root}";
+        dir.WriteManifest(manifest with
+        {
+            Stage = NodeStage.Joining,
+            Cluster = admitted.ClusterName,
+            Seeds = admitted.Seeds,
+            Hsm = hsm,
+            ShardCount = bundle.ShardCount,
+        });
     }
 
     public static (string CertificateFile, string KeyFile) Issue(string controllerDir, CertificateRole role, string name, string outDir,

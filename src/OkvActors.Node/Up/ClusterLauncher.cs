@@ -170,12 +170,14 @@ public sealed class ClusterLauncher(string dir, int nodes, int? basePort, string
                 var status = await ControlClient.SendAsync(dir.ControlSocket, new ControlRequest("status"), TimeSpan.FromSeconds(5));
                 var members = status.Data!["members"]!.AsArray();
                 var up = members.Count(m => m!["status"]!.GetValue<string>() == "Up");
-                if (status.Data["selfStatus"]!.GetValue<string>() == "Up" && up >= expectedUp)
+                // A node that has just joined serves endpoints only after its first sync: wait for it to be a member.
+                var stage = dir.ReadManifest().Stage;
+                if (status.Data["selfStatus"]!.GetValue<string>() == "Up" && up >= expectedUp && stage == NodeStage.Member)
                 {
                     return;
                 }
 
-                last = $"{up} of {expectedUp} members Up";
+                last = $"{up} of {expectedUp} members Up, stage {stage}";
             }
             catch (ControlException e)
             {

@@ -40,6 +40,7 @@ public sealed class OkvSerializerTests(SerializationSystem system) : IClassFixtu
             new NodeRecord("node1", "sg01", NodeState.Active, "aa01", "akka.ssl.tcp://okv@127.0.0.1:4053", "1.2.3", At),
             new NodeRecord("node2", "sg02", NodeState.Disabled, "bb02", "akka.ssl.tcp://okv@127.0.0.1:4054", "1.2.3", At.AddHours(1)),
             new NodeRecord("node3", "sg01", NodeState.ForceRemoved, "cc03", null, null, At.AddHours(2)),
+            new NodeRecord("node4", "sg01", NodeState.Withdrawn, "dd04", "akka.ssl.tcp://okv@127.0.0.1:4056", "1.2.3", At.AddHours(3)),
         ],
         [new Approval("dd04", "node4", [1, 2, 3, 4], At)],
         [new Revocation("cc03", "node3", "force-removed", At.AddHours(2))]);
@@ -57,6 +58,7 @@ public sealed class OkvSerializerTests(SerializationSystem system) : IClassFixtu
         ["AddSubgroup"] = new AddSubgroup("sg03"),
         ["ChangeNodeLifecycle"] = new ChangeNodeLifecycle("node2", LifecycleAction.ForceRemove),
         ["RevokeCertificate"] = new RevokeCertificate(new string('e', 64), "endpoint7"),
+        ["WithdrawAdmission"] = new WithdrawAdmission("node4", "dd04", "first sync failed", At, [5, 6, 7]),
         ["GetRegistry"] = GetRegistry.Instance,
         ["CommandAccepted"] = new CommandAccepted("added subgroup 'sg03'", State),
         ["CommandRejected"] = new CommandRejected("subgroup 'sg01' already exists"),

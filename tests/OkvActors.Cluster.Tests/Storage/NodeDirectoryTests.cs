@@ -29,6 +29,23 @@ public sealed class NodeDirectoryTests : IDisposable
     }
 
     [Fact]
+    public void Update_manifest_writes_a_changed_manifest_and_leaves_an_unchanged_one_alone()
+    {
+        _directory.Create();
+        _directory.WriteManifest(new NodeManifest("node4", "sg01", "127.0.0.1", 4056, 5699, 9113, 8446, NodeStage.Joining, "okv"));
+        var written = File.GetLastWriteTimeUtc(_directory.ManifestFile);
+        File.SetLastWriteTimeUtc(_directory.ManifestFile, written.AddMinutes(-5));
+
+        var same = _directory.UpdateManifest(m => m);
+        Assert.Equal(written.AddMinutes(-5), File.GetLastWriteTimeUtc(_directory.ManifestFile));
+
+        var member = _directory.UpdateManifest(m => m with { Stage = NodeStage.Member });
+        Assert.Equal(NodeStage.Joining, same.Stage);
+        Assert.Equal(NodeStage.Member, member.Stage);
+        Assert.Equal(member, _directory.ReadManifest());
+    }
+
+    [Fact]
     public void Reading_a_directory_without_a_node_names_the_directory()
     {
         var error = Assert.Throws<PkiException>(() => _directory.ReadManifest());

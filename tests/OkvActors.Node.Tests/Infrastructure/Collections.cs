@@ -97,26 +97,7 @@ public sealed class OkvctlLifecycleClusterCollection : ICollectionFixture<Okvctl
 /// identity (100 requests at once, 1 more per second) and high enough for the other tests' identities.
 /// The lifecycle and restricted-mode tests stop nodes and bring them back.
 /// </summary>
-public sealed class RestCluster() : LocalCluster(basePort: 36000)
-{
-    /// <summary>The nodes' extra configuration (OKV_CONFIG_FILE), for nodes a test adds as well.</summary>
-    public string ConfigFile
-    {
-        get
-        {
-            var path = Path.Combine(Root, "rest-test.conf");
-            if (!System.IO.File.Exists(path))
-            {
-                Directory.CreateDirectory(Root);
-                System.IO.File.WriteAllText(path, "okv.rest.rate-limit { burst = 100, per-second = 1 }\n");
-            }
-
-            return path;
-        }
-    }
-
-    protected override IDictionary<string, string>? Environment => new Dictionary<string, string> { ["OKV_CONFIG_FILE"] = ConfigFile };
-}
+public sealed class RestCluster() : ConfiguredCluster(basePort: 36000, "rest-test.conf", "okv.rest.rate-limit { burst = 100, per-second = 1 }");
 
 [CollectionDefinition(Name)]
 public sealed class RestClusterCollection : ICollectionFixture<RestCluster>
@@ -134,17 +115,39 @@ public sealed class PassphraseClusterCollection : ICollectionFixture<PassphraseC
 }
 
 /// <summary>A cluster whose KEK the rotation test rotates under load (small re-wrap batches, so a node dies mid-rotation).</summary>
-public sealed class KekRotationCluster() : LocalCluster(basePort: 46510)
+public sealed class KekRotationCluster() : ConfiguredCluster(basePort: 46510, "rotation-test.conf", "okv.secrets.rewrap { batch-size = 20, interval = 500ms }");
+
+[CollectionDefinition(Name)]
+public sealed class KekRotationClusterCollection : ICollectionFixture<KekRotationCluster>
 {
+    public const string Name = "kek rotation cluster";
+}
+
+/// <summary>
+/// A cluster the safe-conversion tests add candidates to (each removed again) while they freeze members: its
+/// downing waits 60 s, so a member frozen for a test is unreachable for a while but never removed.
+/// </summary>
+public sealed class ConversionCluster() : ConfiguredCluster(basePort: 47000, "conversion-test.conf", "okv.downing.stable-after = 60s");
+
+[CollectionDefinition(Name)]
+public sealed class ConversionClusterCollection : ICollectionFixture<ConversionCluster>
+{
+    public const string Name = "conversion cluster";
+}
+
+/// <summary>A cluster whose nodes (and the nodes a test adds, through <see cref="ConfigFile"/>) run with extra HOCON.</summary>
+public abstract class ConfiguredCluster(int basePort, string fileName, string hocon) : LocalCluster(basePort)
+{
+    /// <summary>The nodes' extra configuration (OKV_CONFIG_FILE), for nodes a test adds as well.</summary>
     public string ConfigFile
     {
         get
         {
-            var path = Path.Combine(Root, "rotation-test.conf");
+            var path = Path.Combine(Root, fileName);
             if (!System.IO.File.Exists(path))
             {
                 Directory.CreateDirectory(Root);
-                System.IO.File.WriteAllText(path, "okv.secrets.rewrap { batch-size = 20, interval = 500ms }\n");
+                System.IO.File.WriteAllText(path, hocon + "\n");
             }
 
             return path;
@@ -152,10 +155,4 @@ public sealed class KekRotationCluster() : LocalCluster(basePort: 46510)
     }
 
     protected override IDictionary<string, string>? Environment => new Dictionary<string, string> { ["OKV_CONFIG_FILE"] = ConfigFile };
-}
-
-[CollectionDefinition(Name)]
-public sealed class KekRotationClusterCollection : ICollectionFixture<KekRotationCluster>
-{
-    public const string Name = "kek rotation cluster";
 }

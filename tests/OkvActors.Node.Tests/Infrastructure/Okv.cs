@@ -100,6 +100,12 @@ public static class Okv
 
     public static void Terminate(int pid) => SysKill(pid, 15);
 
+    /// <summary>SIGSTOP: the process is frozen (a hung host, as peers see it) until <see cref="Resume"/>.</summary>
+    public static void Freeze(int pid) => SysKill(pid, 19);
+
+    /// <summary>SIGCONT: a frozen process runs on.</summary>
+    public static void Resume(int pid) => SysKill(pid, 18);
+
     public static bool IsAlive(int pid)
     {
         try

@@ -1,0 +1,169 @@
+using System.Diagnostics;
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.DistributedData;
+using OkvActors.Cluster.Controller;
+using OkvActors.KeyStore;
+using OkvActors.KeyStore.Replication;
+using OkvActors.KeyStore.Vault;
+
+namespace OkvActors.Cluster.Hosting;
+
+/// <summary>What a joining node's first sync came to: <see cref="FirstSyncCompleted"/> or <see cref="FirstSyncFailed"/>.</summary>
+public interface IFirstSyncOutcome;
+
+/// <summary>The node is Up and holds a full replica: every key shard and both registries, merged from a majority.</summary>
+public sealed record FirstSyncCompleted(int Keys, int ActiveNodes, TimeSpan Took) : IFirstSyncOutcome;
+
+/// <summary>The first sync did not complete; <paramref name="Reason"/> says which step and what the node saw.</summary>
+public sealed record FirstSyncFailed(string Reason) : IFirstSyncOutcome;
+
+/// <summary>
+/// A node's first sync after `okv join`: it must become Up, find itself active in the controller registry,
+/// see a majority of the registry's active nodes Up, and then read every key shard, the access registry and the
+/// controller registry with a majority read. A majority read merges what a majority holds into this node's
+/// replica (read repair, stored durably) and meets every majority write, so afterwards this node holds every
+/// write acknowledged before the read: a full replica, whatever is written meanwhile. Equal digests with a
+/// majority would say the same only on an idle cluster; under writes they may never be equal at one instant.
+/// </summary>
+public static class FirstSync
+{
+    public static async Task<IFirstSyncOutcome> RunAsync(NodeHost node, CancellationToken stop)
+    {
+        var timeout = node.Settings.FirstSyncTimeout;
+        var watch = Stopwatch.StartNew();
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        bounded.CancelAfter(timeout);
+        var within = $"within {timeout.TotalSeconds:0.###}s (okv.conversion.first-sync-timeout)";
+
+        var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        node.Cluster.RegisterOnMemberUp(() => up.TrySetResult());
+        try
+        {
+            await up.Task.WaitAsync(bounded.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            return new FirstSyncFailed($"it did not become Up {within}: {Membership(node)}");
+        }
+
+        var replicator = DistributedData.Get(node.System).Replicator;
+        var readTimeout = node.Settings.WriteTimeout;
+        var self = node.Cluster.SelfAddress.ToString();
+        int active;
+        var lastSeen = "no answer yet";
+        while (true)
+        {
+            try
+            {
+                var registry = await replicator.Ask<IGetResponse>(new Get(ControllerRegistry.Key, new ReadMajority(readTimeout)), readTimeout * 2, bounded.Token);
+                if (registry is GetSuccess { Data: ControllerRegistry { State: var state } })
+                {
+                    if (state.NodeByAddress(self) is not { State: NodeState.Active } record)
+                    {
+                        return new FirstSyncFailed(
+                            $"the controller registry (v{state.Version}) lists {self} as {state.NodeByAddress(self)?.State.ToString() ?? "unknown"}, not active");
+                    }
+
+                    active = state.Nodes.Count(n => n.State == NodeState.Active);
+                    var upMembers = node.Cluster.State.Members.Count(m => m.Status == MemberStatus.Up);
+                    if (upMembers >= Majority(active))
+                    {
+                        break;
+                    }
+
+                    lastSeen = $"{upMembers} of the registry's {active} active nodes are Up (node '{record.Name}' included); a majority is {Majority(active)}";
+                }
+                else
+                {
+                    lastSeen = $"the controller registry read answered {registry.GetType().Name}";
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(250), bounded.Token);
+            }
+            catch (AskTimeoutException)
+            {
+                lastSeen = "the replicator did not answer a read of the controller registry";
+            }
+            catch (OperationCanceledException)
+            {
+                return new FirstSyncFailed($"it did not see a majority of the cluster's active nodes {within}: {lastSeen}; {Membership(node)}");
+            }
+        }
+
+        var shardCount = KeyStoreSettings.Create(node.System.Settings.Config).ShardCount;
+        var keys = new List<IKey> { ControllerRegistry.Key, KeyVaultActor.AccessKey };
+        keys.AddRange(Enumerable.Range(0, shardCount).Select(i => (IKey)new KeyShardKey(ShardMap.KeyId(i))));
+        var consistency = new ReadMajority(readTimeout, Majority(active));
+        var failures = new Dictionary<string, string>();
+        using var gate = new SemaphoreSlim(node.Settings.FirstSyncParallelism);
+        try
+        {
+            await Task.WhenAll(keys.Select(async key =>
+            {
+                await gate.WaitAsync(bounded.Token);
+                try
+                {
+                    while (true)
+                    {
+                        string failure;
+                        try
+                        {
+                            var response = await replicator.Ask<IGetResponse>(new Get(key, consistency), readTimeout * 2, bounded.Token);
+                            if (response is GetSuccess or NotFound or DataDeleted)
+                            {
+                                return;
+                            }
+
+                            failure = response.GetType().Name;
+                        }
+                        catch (AskTimeoutException)
+                        {
+                            failure = "no answer from the replicator";
+                        }
+
+                        lock (failures)
+                        {
+                            failures[key.Id] = failure;
+                        }
+                    }
+                }
+                finally
+                {
+                    gate.Release();
+                }
+            }));
+        }
+        catch (OperationCanceledException)
+        {
+            string example;
+            lock (failures)
+            {
+                example = failures.Count == 0 ? "" : $" (e.g. {failures.Keys.Order(StringComparer.Ordinal).First()}: {failures.Values.First()})";
+            }
+
+            return new FirstSyncFailed(
+                $"it could not read every key shard from a majority ({Majority(active)} of {active} active nodes) {within}{example}; {Membership(node)}");
+        }
+
+        return new FirstSyncCompleted(keys.Count, active, watch.Elapsed);
+    }
+
+    private static int Majority(int nodes) => (nodes / 2) + 1;
+
+    /// <summary>What the node sees of the cluster, for the operator: who is a member, in which status, who is unreachable.</summary>
+    private static string Membership(NodeHost node)
+    {
+        var state = node.Cluster.State;
+        var others = state.Members.Where(m => m.Address != node.Cluster.SelfAddress).ToArray();
+        if (others.Length == 0)
+        {
+            var seeds = node.System.Settings.Config.GetStringList("akka.cluster.seed-nodes");
+            return $"no other member answered (seeds: {string.Join(", ", seeds)})";
+        }
+
+        var unreachable = state.Unreachable.Select(m => m.Address).ToHashSet();
+        return "members: " + string.Join(", ", state.Members.Select(m =>
+            $"{m.Address} {m.Status}{(unreachable.Contains(m.Address) ? " UNREACHABLE" : "")}"));
+    }
+}
