@@ -49,8 +49,15 @@ public sealed class QuarantinedMinorityTests : Akka.TestKit.Xunit2.TestKit
 
     private static async Task<bool> Terminates(ActorSystem system, TimeSpan within)
     {
-        var done = await Task.WhenAny(system.WhenTerminated, Task.Delay(within));
-        return done == system.WhenTerminated;
+        try
+        {
+            await system.WhenTerminated.WaitAsync(within);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
     }
 
     [Fact]
