@@ -47,6 +47,9 @@ public static class Conversion
         var why = $"the '{manifest.Operation}' begun at {manifest.TakenAt:u} did not finish (its process {manifest.Owner!.Pid} ended during {manifest.Phase})";
         var withdrawal = manifest.Operation == JoinOperation ? await WithdrawRecordedAsync(dir, why, operatorConfig, clock, timeout) : null;
         checkpoint.Restore();
+        // The dead process's control socket is not state (the checkpoint leaves it alone) but stale: clients
+        // connecting to it would be refused instead of told that no node runs here.
+        File.Delete(dir.ControlSocket);
         return $"rolled back: {why}; {(withdrawal is null ? "" : withdrawal + "; ")}{dir.Root} is as it was before it";
     }
 

@@ -253,8 +253,11 @@ public sealed class SafeConversionTests(ConversionCluster cluster)
         Assert.True(join.ExitCode == 0, join.ToString());
 
         var run = cluster.StartNode(dir, Path.Combine(cluster.Scratch("logs"), "crashed.log"));
-        await Eventually.Until(() => Task.FromResult((CheckpointPhase(dir) == "first-sync", true, CheckpointPhase(dir) ?? "no checkpoint")),
-            Timeout, "okv run to adopt the checkpoint for its first sync");
+        // Killed once its control socket exists too, so the rollback must also clear what the dead process left.
+        var socket = new NodeDirectory(dir).ControlSocket;
+        await Eventually.Until(() => Task.FromResult((CheckpointPhase(dir) == "first-sync" && File.Exists(socket), true,
+                $"{CheckpointPhase(dir) ?? "no checkpoint"}, control socket {(File.Exists(socket) ? "present" : "absent")}")),
+            Timeout, "okv run to adopt the checkpoint for its first sync and open its control socket");
         Okv.Kill9(run.Id);
         await Eventually.Until(() => run.HasExited, Timeout, "the killed okv run to be gone");
         Assert.Equal(NodeStage.Joining, new NodeDirectory(dir).ReadManifest().Stage);
