@@ -7,9 +7,9 @@ using AkkaCluster = Akka.Cluster.Cluster;
 namespace OkvActors.Cluster.Downing;
 
 /// <summary>
-/// The downing actor of <see cref="QuorumDowningProvider"/>: once membership and reachability have not
-/// changed for <c>stable-after</c> while some member is unreachable, it applies <see cref="QuorumDecision"/>.
-/// Only the lowest reachable Up member of the deciding side issues the downs, so one voice speaks.
+/// The downing actor of <see cref="QuorumDowningProvider"/>: once membership and the gossiped reachability table
+/// have not changed for <c>stable-after</c> while some link is broken, it applies <see cref="QuorumDecision"/>.
+/// Only the lowest voting member of the kept side issues the downs, so one voice speaks.
 /// <para>
 /// A minority that the majority downed while it was cut off never hears of it: after the heal the others
 /// have quarantined its incarnation and drop its gossip, and it would stay up read-only for good (Akka.NET
@@ -28,7 +28,7 @@ public sealed class QuorumDowning : ReceiveActor, IWithTimers
     private readonly AkkaCluster _cluster = AkkaCluster.Get(Context.System);
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<UniqueAddress, Member> _members = [];
-    private readonly HashSet<UniqueAddress> _unreachable = [];
+    private IReadOnlyList<BrokenLink> _brokenLinks = [];
     private readonly TimeSpan _stableAfter;
     private DateTime _changedAt = DateTime.UtcNow;
     private DowningDecision? _announced;
@@ -42,7 +42,6 @@ public sealed class QuorumDowning : ReceiveActor, IWithTimers
             if (e is ClusterEvent.MemberRemoved)
             {
                 _members.Remove(e.Member.UniqueAddress);
-                _unreachable.Remove(e.Member.UniqueAddress);
             }
             else
             {
@@ -51,15 +50,9 @@ public sealed class QuorumDowning : ReceiveActor, IWithTimers
 
             Changed();
         });
-        Receive<ClusterEvent.UnreachableMember>(e =>
+        Receive<object>(e => ReachabilityTable.ChangedEvent.IsInstanceOfType(e), e =>
         {
-            _members[e.Member.UniqueAddress] = e.Member;
-            _unreachable.Add(e.Member.UniqueAddress);
-            Changed();
-        });
-        Receive<ClusterEvent.ReachableMember>(e =>
-        {
-            _unreachable.Remove(e.Member.UniqueAddress);
+            _brokenLinks = ReachabilityTable.BrokenLinks(e);
             Changed();
         });
         Receive<Tick>(_ => DecideIfStable());
@@ -73,7 +66,7 @@ public sealed class QuorumDowning : ReceiveActor, IWithTimers
     protected override void PreStart()
     {
         _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
-            typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.IReachabilityEvent));
+            typeof(ClusterEvent.IMemberEvent), ReachabilityTable.ChangedEvent);
         Context.System.EventStream.Subscribe(Self, typeof(ThisActorSystemQuarantinedEvent));
         var interval = TimeSpan.FromMilliseconds(Math.Clamp(_stableAfter.TotalMilliseconds / 4, 100, 1000));
         Timers.StartPeriodicTimer("decide", Tick.Instance, interval);
@@ -107,18 +100,19 @@ public sealed class QuorumDowning : ReceiveActor, IWithTimers
 
     private void DecideIfStable()
     {
-        if (_unreachable.Count == 0 || DateTime.UtcNow - _changedAt < _stableAfter)
+        if (_brokenLinks.Count == 0 || DateTime.UtcNow - _changedAt < _stableAfter)
         {
             return;
         }
 
-        var views = _members.Values.Select(m => new MemberView(m.Address, m.Status, !_unreachable.Contains(m.UniqueAddress))).ToArray();
-        var decision = QuorumDecision.Decide(views);
+        var views = _members.Values.Select(m => new MemberView(m.Address, m.Status)).ToArray();
+        var decision = QuorumDecision.Decide(_cluster.SelfAddress, views, _brokenLinks);
         switch (decision)
         {
-            case DowningDecision.DownUnreachable down when SpeaksForItsSide(views):
-                _log.Warning("Downing unreachable members [{0}]: this side reaches {1} of {2} members",
-                    string.Join(", ", down.Members), down.Reachable, down.Counted);
+            case DowningDecision.DownUnreachable down when SpeaksForItsSide(views, down):
+                _log.Warning("Downing unreachable members [{0}]: this side reaches {1} of {2} members; broken links [{3}]",
+                    string.Join(", ", down.Members), down.Reachable, down.Counted,
+                    string.Join(", ", _brokenLinks.Select(l => $"{l.Observer} -/-> {l.Subject}")));
                 foreach (var address in down.Members)
                 {
                     _cluster.Down(address);
@@ -135,9 +129,9 @@ public sealed class QuorumDowning : ReceiveActor, IWithTimers
         }
     }
 
-    private bool SpeaksForItsSide(IEnumerable<MemberView> views)
+    private bool SpeaksForItsSide(IEnumerable<MemberView> views, DowningDecision.DownUnreachable down)
     {
-        var speaker = views.Where(v => v.Reachable && QuorumDecision.Counts(v.Status))
+        var speaker = views.Where(v => QuorumDecision.Counts(v.Status) && !down.Members.Contains(v.Address))
             .Select(v => v.Address)
             .Min(QuorumDecision.AddressOrder.Instance);
         return _cluster.SelfAddress.Equals(speaker);
