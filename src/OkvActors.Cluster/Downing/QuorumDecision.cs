@@ -1,16 +1,11 @@
 using Akka.Actor;
 using Akka.Cluster;
+using OkvActors.KeyStore.Membership;
 
 namespace OkvActors.Cluster.Downing;
 
 /// <summary>One member as the gossiped membership shows it when the downing decision is taken.</summary>
 public sealed record MemberView(Address Address, MemberStatus Status);
-
-/// <summary>
-/// One entry of the cluster's reachability table: <paramref name="Observer"/>'s failure detector has given up on
-/// <paramref name="Subject"/>. The table is gossiped, so every member decides over everyone's observations.
-/// </summary>
-public sealed record BrokenLink(Address Observer, Address Subject);
 
 /// <summary>What this node does once membership and reachability have been stable for a while.</summary>
 public abstract record DowningDecision

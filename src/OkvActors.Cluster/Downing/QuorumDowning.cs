@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Cluster;
 using Akka.Event;
 using Akka.Remote;
+using OkvActors.KeyStore.Membership;
 using AkkaCluster = Akka.Cluster.Cluster;
 
 namespace OkvActors.Cluster.Downing;

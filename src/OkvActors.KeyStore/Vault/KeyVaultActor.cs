@@ -3,6 +3,7 @@ using Akka.Cluster;
 using Akka.DistributedData;
 using Akka.Event;
 using OkvActors.KeyStore.Access;
+using OkvActors.KeyStore.Membership;
 using OkvActors.KeyStore.Model;
 using OkvActors.KeyStore.Replication;
 using AkkaCluster = Akka.Cluster.Cluster;
@@ -66,6 +67,7 @@ public sealed class KeyVaultActor : ReceiveActor
 
     private readonly Dictionary<Address, MemberStatus> _members = [];
     private readonly HashSet<Address> _unreachable = [];
+    private IReadOnlyList<BrokenLink> _brokenLinks = [];
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly IActorRef _replicator = DistributedData.Get(Context.System).Replicator;
@@ -260,13 +262,18 @@ public sealed class KeyVaultActor : ReceiveActor
             _confirmed.DoubtAll();
             EvaluateMode();
         });
+        Receive<object>(e => ReachabilityTable.ChangedEvent.IsInstanceOfType(e), e =>
+        {
+            _brokenLinks = ReachabilityTable.BrokenLinks(e);
+            EvaluateMode();
+        });
     }
 
     public static Props Props(KeyStoreSettings settings) => Akka.Actor.Props.Create(() => new KeyVaultActor(settings));
 
     protected override void PreStart() =>
         _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
-            typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.IReachabilityEvent));
+            typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.IReachabilityEvent), ReachabilityTable.ChangedEvent);
 
     protected override void PostStop() => _cluster.Unsubscribe(Self);
 
@@ -321,12 +328,20 @@ public sealed class KeyVaultActor : ReceiveActor
         _replicator.Tell(new Get(key, local ? ReadLocal.Instance : new ReadMajority(_settings.WriteTimeout), read));
     }
 
-    /// <summary>Counts members from the events themselves (the cluster's read view may lag behind them).</summary>
+    /// <summary>
+    /// Counts members from the events themselves (the cluster's read view may lag behind them). A member counts as
+    /// unreachable when the link between it and this node is broken either way: the cluster's own unreachable set
+    /// is the union of every member's observations, so one member that cannot hear another (a restarted
+    /// incarnation some old members cannot answer) would otherwise put every node in restricted mode although each
+    /// still reaches a majority, and a majority write from here still reaches it (Distributed Data sends to the
+    /// members it believes unreachable too).
+    /// </summary>
     private void EvaluateMode()
     {
         static bool Counts(MemberStatus s) => s is MemberStatus.Up or MemberStatus.Leaving or MemberStatus.WeaklyUp;
+        var self = _cluster.SelfAddress;
         var members = _members.Count(m => Counts(m.Value));
-        var unreachable = _members.Count(m => Counts(m.Value) && _unreachable.Contains(m.Key));
+        var unreachable = _members.Count(m => Counts(m.Value) && !m.Key.Equals(self) && _brokenLinks.Between(self, m.Key));
         var next = WriteQuorum.Evaluate(Math.Max(Math.Max(members, _expected), 1), Math.Max(members - unreachable, 1));
         if (next.Restricted != _mode.Restricted)
         {

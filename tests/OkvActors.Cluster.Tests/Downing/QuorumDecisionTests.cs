@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Cluster;
 using OkvActors.Cluster.Downing;
+using OkvActors.KeyStore.Membership;
 using Xunit;
 
 namespace OkvActors.Cluster.Tests.Downing;
