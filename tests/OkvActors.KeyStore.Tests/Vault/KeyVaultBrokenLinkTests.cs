@@ -5,6 +5,7 @@ using Akka.DistributedData;
 using Akka.Remote;
 using Akka.Remote.Transport;
 using OkvActors.KeyStore.Model;
+using OkvActors.KeyStore.Tests.Support;
 using OkvActors.KeyStore.Vault;
 using Xunit;
 using AkkaCluster = Akka.Cluster.Cluster;
@@ -39,20 +40,7 @@ public sealed class KeyVaultBrokenLinkTests : Akka.TestKit.Xunit2.TestKit
     {
         _b = ActorSystem.Create("vault", NodeConfig(2));
         _c = ActorSystem.Create("vault", NodeConfig(3));
-        var seed = AkkaCluster.Get(Sys).SelfAddress;
-        foreach (var system in new[] { Sys, _b, _c })
-        {
-            AkkaCluster.Get(system).Join(seed);
-        }
-
-        foreach (var system in new[] { Sys, _b, _c })
-        {
-            AwaitAssert(() => Assert.Equal(3, AkkaCluster.Get(system).State.Members.Count(m => m.Status == MemberStatus.Up)),
-                TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(200));
-            var replicator = DistributedData.Get(system).Replicator;
-            AwaitAssert(() => Assert.Equal(3, replicator.Ask<ReplicaCount>(GetReplicaCount.Instance).Result.N),
-                TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(200));
-        }
+        InProcessCluster.Form(this, Sys, _b, _c);
     }
 
     protected override void AfterAll()

@@ -3,6 +3,7 @@ using Akka.Cluster;
 using Akka.Configuration;
 using Akka.DistributedData;
 using OkvActors.KeyStore.Model;
+using OkvActors.KeyStore.Tests.Support;
 using OkvActors.KeyStore.Vault;
 using Xunit;
 using AkkaCluster = Akka.Cluster.Cluster;
@@ -38,21 +39,7 @@ public sealed class KeyVaultClusterTests : Akka.TestKit.Xunit2.TestKit
     {
         _b = ActorSystem.Create("vault", NodeConfig);
         _c = ActorSystem.Create("vault", NodeConfig);
-        var seed = AkkaCluster.Get(Sys).SelfAddress;
-        foreach (var system in new[] { Sys, _b, _c })
-        {
-            AkkaCluster.Get(system).Join(seed);
-        }
-
-        // Every replicator must know all three replicas, or a "majority" is counted among fewer nodes.
-        foreach (var system in new[] { Sys, _b, _c })
-        {
-            AwaitAssert(() => Assert.Equal(3, AkkaCluster.Get(system).State.Members.Count(m => m.Status == MemberStatus.Up)),
-                TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(200));
-            var replicator = DistributedData.Get(system).Replicator;
-            AwaitAssert(() => Assert.Equal(3, replicator.Ask<ReplicaCount>(GetReplicaCount.Instance).Result.N),
-                TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(200));
-        }
+        InProcessCluster.Form(this, Sys, _b, _c);
     }
 
     private static IKeyVault VaultOn(ActorSystem system)

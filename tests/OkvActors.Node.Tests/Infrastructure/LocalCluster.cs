@@ -131,6 +131,27 @@ public abstract class LocalCluster : IAsyncLifetime
         return process;
     }
 
+    /// <summary>
+    /// Starts a stopped node's `okv run` again and stands in for its service manager until the cluster (as node1
+    /// sees it) has <paramref name="members"/> members Up and reachable: a node the cluster downs stops by itself
+    /// (a quickly restarted incarnation with a one-way link is downed), and in production it is restarted, so
+    /// here too.
+    /// </summary>
+    public async Task RestartUntilBack(string node, int members)
+    {
+        var process = StartNode(Dir(node).Root, LogOf(node));
+        await Eventually.Until(async () =>
+        {
+            if (process.HasExited)
+            {
+                process = StartNode(Dir(node).Root, LogOf(node));
+            }
+
+            return (await Status("node1"))["members"]!.AsArray()
+                .Count(m => m!["status"]!.GetValue<string>() == "Up" && m["reachable"]!.GetValue<bool>()) == members;
+        }, TimeSpan.FromSeconds(120), $"{node} back, with {members} members Up and reachable");
+    }
+
     public async Task<JsonNode> Status(string node) =>
         (await ControlClient.SendAsync(Dir(node).ControlSocket, new ControlRequest("status"), TimeSpan.FromSeconds(10))).Data!;
 

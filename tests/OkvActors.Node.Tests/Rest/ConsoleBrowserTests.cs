@@ -53,9 +53,7 @@ public sealed class ConsoleBrowserTests(RestCluster cluster)
 
         // Leave the shared cluster as it was found.
         await Eventually.Until(() => !Okv.IsAlive(node3), Timeout, "node3's process to be gone");
-        cluster.StartNode(cluster.Dir("node3").Root, cluster.LogOf("node3"));
-        await Eventually.Until(async () => (await cluster.Status("node1"))["members"]!.AsArray()
-            .Count(m => m!["status"]!.GetValue<string>() == "Up" && m["reachable"]!.GetValue<bool>()) == 3, Timeout, "node3 back and reachable");
+        await cluster.RestartUntilBack("node3", 3);
     }
 
     /// <summary>TestResults/console/ in the repository (what `build.ps1 test` collects), else beside the test binaries.</summary>
