@@ -138,7 +138,7 @@ public sealed class VaultSession(Principal principal, KeyManager keys, IAuditTra
     public async Task<IReadOnlyList<ManagedObject>> LocateAsync(LocateFilter filter, CancellationToken ct = default)
     {
         var registry = await Store.AccessAsync(ct);
-        var found = await Store.LocateAsync(filter, o => AccessPolicy.Authorize(registry, principal, Permission.Read, o) is AccessDecision.Allowed, ct);
+        var found = await Store.LocateAsync(filter, o => AccessPolicy.Authorize(registry, principal, Permission.Read, o) is AccessDecision.Allowed, ReadFreshness.Local, ct);
         await Record("Locate", null, "success", $"{found.Count} object(s)", ct);
         return found;
     }
@@ -158,10 +158,13 @@ public sealed class VaultSession(Principal principal, KeyManager keys, IAuditTra
     public Task<IVaultReply> CreateWalletAsync(string name, string description, CancellationToken ct = default) =>
         ChangeAccess("WalletCreate", name, (r, stamp) => r.CreateWallet(name, description, stamp), ct);
 
-    /// <summary>Deletes a wallet that holds no live object (destroyed objects' tombstones do not count).</summary>
+    /// <summary>
+    /// Deletes a wallet that holds no live object (destroyed objects' tombstones do not count). The objects are
+    /// counted from a majority, so one acknowledged through another node a moment ago is not missed.
+    /// </summary>
     public async Task<IVaultReply> DeleteWalletAsync(string name, CancellationToken ct = default)
     {
-        var held = (await Store.LocateAsync(new LocateFilter(Wallet: name), o => !o.IsDestroyed, ct)).Count;
+        var held = (await Store.LocateAsync(new LocateFilter(Wallet: name), o => !o.IsDestroyed, ReadFreshness.Latest, ct)).Count;
         return held > 0
             ? await Audited("WalletDelete", null, Task.FromResult<IVaultReply>(new AccessChangeRefused(
                 $"wallet '{name}' still holds {held} object(s); move or destroy them first")), name)

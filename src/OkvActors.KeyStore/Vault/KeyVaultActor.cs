@@ -49,7 +49,7 @@ public sealed class KeyVaultActor : ReceiveActor
 
     private sealed record PendingAccessChange(IActorRef ReplyTo, ChangeAccess Change);
 
-    /// <summary>A locate gathering every shard's local replica.</summary>
+    /// <summary>A locate gathering every shard, from this node's replica or a majority's.</summary>
     private sealed class PendingScan(IActorRef replyTo, LocateObjects locate, int shards)
     {
         public IActorRef ReplyTo { get; } = replyTo;
@@ -190,14 +190,24 @@ public sealed class KeyVaultActor : ReceiveActor
         Receive<LocateObjects>(locate =>
         {
             var scan = new PendingScan(Sender, locate, _settings.ShardCount);
+            IReadConsistency consistency = locate.Freshness == ReadFreshness.Latest && !_mode.Restricted
+                ? new ReadMajority(_settings.WriteTimeout)
+                : ReadLocal.Instance;
             for (var shard = 0; shard < _settings.ShardCount; shard++)
             {
-                _replicator.Tell(new Get(new KeyShardKey(ShardMap.KeyId(shard)), ReadLocal.Instance, scan));
+                _replicator.Tell(new Get(new KeyShardKey(ShardMap.KeyId(shard)), consistency, scan));
             }
         });
         Receive<IGetResponse>(r => r.Request is PendingScan, response =>
         {
             var scan = (PendingScan)response.Request!;
+            if (response is GetFailure)
+            {
+                // No majority answered for this shard: this node's replica rather than nothing, as a single read does.
+                _replicator.Tell(new Get(response.Key, ReadLocal.Instance, scan));
+                return;
+            }
+
             if (response is GetSuccess { Data: KeyShard shard })
             {
                 scan.Found.AddRange(scan.Locate.Visible is { } visible ? shard.Objects.Values.Where(visible) : shard.Objects.Values);

@@ -18,9 +18,12 @@ public interface IKeyVault
 
     Task<ModeStatus> ModeAsync(CancellationToken cancellationToken = default);
 
-    /// <summary>KMIP Locate over this node's replica; <paramref name="visible"/> narrows to what the asker may see.</summary>
+    /// <summary>
+    /// KMIP Locate over this node's replica, or over a majority's (<see cref="ReadFreshness.Latest"/>);
+    /// <paramref name="visible"/> narrows to what the asker may see.
+    /// </summary>
     Task<IReadOnlyList<ManagedObject>> LocateAsync(LocateFilter filter, Func<ManagedObject, bool>? visible = null,
-        CancellationToken cancellationToken = default);
+        ReadFreshness freshness = ReadFreshness.Local, CancellationToken cancellationToken = default);
 
     Task<AccessRegistry> AccessAsync(CancellationToken cancellationToken = default);
 
@@ -43,8 +46,8 @@ public sealed class KeyVaultClient(IActorRef vault, KeyStoreSettings settings) :
         (ModeStatus)await Ask(GetMode.Instance, cancellationToken);
 
     public async Task<IReadOnlyList<ManagedObject>> LocateAsync(LocateFilter filter, Func<ManagedObject, bool>? visible = null,
-        CancellationToken cancellationToken = default) =>
-        ((ObjectsLocated)await Ask(new LocateObjects(filter, visible), cancellationToken)).Objects;
+        ReadFreshness freshness = ReadFreshness.Local, CancellationToken cancellationToken = default) =>
+        ((ObjectsLocated)await Ask(new LocateObjects(filter, visible, freshness), cancellationToken)).Objects;
 
     public async Task<AccessRegistry> AccessAsync(CancellationToken cancellationToken = default) =>
         ((AccessFound)await Ask(new GetAccess(), cancellationToken)).Registry;

@@ -15,10 +15,13 @@ public sealed record StoreObject(ManagedObject Object) : IVaultCommand;
 public sealed record ChangeObject(string Uid, Func<ManagedObject, ManagedObject> Change) : IVaultCommand;
 
 /// <summary>
-/// Finds objects in this node's replica (KMIP Locate): every shard is read locally, filtered and ordered
-/// by UID. <paramref name="Visible"/> narrows the result to what the asker may see, before paging.
+/// Finds objects (KMIP Locate): every shard is read, filtered and ordered by UID. <paramref name="Visible"/>
+/// narrows the result to what the asker may see, before paging. Local (the default) scans this node's replica,
+/// which may miss an object created elsewhere a gossip round ago; Latest reads every shard from a majority, so
+/// it sees every acknowledged object (for decisions such as "is this wallet empty", not for hot paths).
 /// </summary>
-public sealed record LocateObjects(LocateFilter Filter, Func<ManagedObject, bool>? Visible = null) : IVaultCommand;
+public sealed record LocateObjects(LocateFilter Filter, Func<ManagedObject, bool>? Visible = null,
+    ReadFreshness Freshness = ReadFreshness.Local) : IVaultCommand;
 
 /// <summary>
 /// Reads the access registry (endpoints, wallets, grants). Acknowledged (the default) sees every grant
