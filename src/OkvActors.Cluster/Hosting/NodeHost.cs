@@ -131,6 +131,7 @@ public sealed class NodeHost : IAsyncDisposable
     public static NodeHost Attach(ActorSystem system, NodeBoot boot)
     {
         var (directory, manifest, config, settings, time, credentials, revocations, _) = boot;
+        PeerHandshakeGuard.Install(system);
         DistributedData.Get(system);
         system.ActorOf(SeedRecorder.Props(directory), "okv-seeds");
         system.ActorOf(ClusterSingletonManager.Props(
