@@ -138,7 +138,7 @@ public sealed class VaultSession(Principal principal, KeyManager keys, IAuditTra
     public async Task<IReadOnlyList<ManagedObject>> LocateAsync(LocateFilter filter, CancellationToken ct = default)
     {
         var registry = await Store.AccessAsync(ct);
-        var found = await Store.LocateAsync(filter, o => AccessPolicy.Authorize(registry, principal, Permission.Read, o) is AccessDecision.Allowed, ReadFreshness.Local, ct);
+        var found = await Store.LocateAsync(filter, o => AccessPolicy.Authorize(registry, principal, Permission.Read, o) is AccessDecision.Allowed, ct);
         await Record("Locate", null, "success", $"{found.Count} object(s)", ct);
         return found;
     }
@@ -162,14 +162,14 @@ public sealed class VaultSession(Principal principal, KeyManager keys, IAuditTra
     /// Deletes a wallet that holds no live object (destroyed objects' tombstones do not count). The objects are
     /// counted from a majority, so one acknowledged through another node a moment ago is not missed.
     /// </summary>
-    public async Task<IVaultReply> DeleteWalletAsync(string name, CancellationToken ct = default)
-    {
-        var held = (await Store.LocateAsync(new LocateFilter(Wallet: name), o => !o.IsDestroyed, ReadFreshness.Latest, ct)).Count;
-        return held > 0
-            ? await Audited("WalletDelete", null, Task.FromResult<IVaultReply>(new AccessChangeRefused(
-                $"wallet '{name}' still holds {held} object(s); move or destroy them first")), name)
-            : await ChangeAccess("WalletDelete", name, (r, stamp) => r.DeleteWallet(name, stamp), ct);
-    }
+    public async Task<IVaultReply> DeleteWalletAsync(string name, CancellationToken ct = default) =>
+        await Store.LocateAcknowledgedAsync(new LocateFilter(Wallet: name), o => !o.IsDestroyed, ct) switch
+        {
+            ObjectsLocated { Objects.Count: 0 } => await ChangeAccess("WalletDelete", name, (r, stamp) => r.DeleteWallet(name, stamp), ct),
+            ObjectsLocated { Objects.Count: var held } => await Audited("WalletDelete", null, Task.FromResult<IVaultReply>(new AccessChangeRefused(
+                $"wallet '{name}' still holds {held} object(s); move or destroy them first")), name),
+            var refused => await Audited("WalletDelete", null, Task.FromResult(refused), name),
+        };
 
     /// <summary>Grants <paramref name="level"/> on a wallet to an endpoint, or revokes its grant (null).</summary>
     public Task<IVaultReply> GrantAsync(string endpoint, string wallet, AccessLevel? level, CancellationToken ct = default) =>

@@ -58,6 +58,9 @@ public sealed class KeyVaultActor : ReceiveActor
 
         public int Outstanding { get; set; } = shards;
 
+        /// <summary>Shards a majority read could not answer (only a Latest locate reads from a majority).</summary>
+        public int Unanswered { get; set; }
+
         public List<ManagedObject> Found { get; } = [];
     }
 
@@ -190,7 +193,7 @@ public sealed class KeyVaultActor : ReceiveActor
         Receive<LocateObjects>(locate =>
         {
             var scan = new PendingScan(Sender, locate, _settings.ShardCount);
-            IReadConsistency consistency = locate.Freshness == ReadFreshness.Latest && !_mode.Restricted
+            IReadConsistency consistency = locate.Freshness == ReadFreshness.Latest
                 ? new ReadMajority(_settings.WriteTimeout)
                 : ReadLocal.Instance;
             for (var shard = 0; shard < _settings.ShardCount; shard++)
@@ -203,19 +206,19 @@ public sealed class KeyVaultActor : ReceiveActor
             var scan = (PendingScan)response.Request!;
             if (response is GetFailure)
             {
-                // No majority answered for this shard: this node's replica rather than nothing, as a single read does.
-                _replicator.Tell(new Get(response.Key, ReadLocal.Instance, scan));
-                return;
+                scan.Unanswered++;
             }
-
-            if (response is GetSuccess { Data: KeyShard shard })
+            else if (response is GetSuccess { Data: KeyShard shard })
             {
                 scan.Found.AddRange(scan.Locate.Visible is { } visible ? shard.Objects.Values.Where(visible) : shard.Objects.Values);
             }
 
             if (--scan.Outstanding == 0)
             {
-                scan.ReplyTo.Tell(new ObjectsLocated(Catalog.Locate(scan.Found, scan.Locate.Filter)));
+                scan.ReplyTo.Tell(scan.Unanswered == 0
+                    ? new ObjectsLocated(Catalog.Locate(scan.Found, scan.Locate.Filter))
+                    : new WriteRefused($"{scan.Unanswered} of {_settings.ShardCount} shards could not be read from a majority of nodes " +
+                                       $"within {_settings.WriteTimeout.TotalSeconds:0}s; nothing was changed", false));
             }
         });
         Receive<ExpectedMembers>(e =>

@@ -18,12 +18,16 @@ public interface IKeyVault
 
     Task<ModeStatus> ModeAsync(CancellationToken cancellationToken = default);
 
-    /// <summary>
-    /// KMIP Locate over this node's replica, or over a majority's (<see cref="ReadFreshness.Latest"/>);
-    /// <paramref name="visible"/> narrows to what the asker may see.
-    /// </summary>
+    /// <summary>KMIP Locate over this node's replica; <paramref name="visible"/> narrows to what the asker may see.</summary>
     Task<IReadOnlyList<ManagedObject>> LocateAsync(LocateFilter filter, Func<ManagedObject, bool>? visible = null,
-        ReadFreshness freshness = ReadFreshness.Local, CancellationToken cancellationToken = default);
+        CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Locate over a majority's replicas, so every acknowledged object is seen: ObjectsLocated, or WriteRefused
+    /// when a majority did not answer for some shard (a decision must not rest on a partial answer).
+    /// </summary>
+    Task<IVaultReply> LocateAcknowledgedAsync(LocateFilter filter, Func<ManagedObject, bool>? visible = null,
+        CancellationToken cancellationToken = default);
 
     Task<AccessRegistry> AccessAsync(CancellationToken cancellationToken = default);
 
@@ -46,8 +50,12 @@ public sealed class KeyVaultClient(IActorRef vault, KeyStoreSettings settings) :
         (ModeStatus)await Ask(GetMode.Instance, cancellationToken);
 
     public async Task<IReadOnlyList<ManagedObject>> LocateAsync(LocateFilter filter, Func<ManagedObject, bool>? visible = null,
-        ReadFreshness freshness = ReadFreshness.Local, CancellationToken cancellationToken = default) =>
-        ((ObjectsLocated)await Ask(new LocateObjects(filter, visible, freshness), cancellationToken)).Objects;
+        CancellationToken cancellationToken = default) =>
+        ((ObjectsLocated)await Ask(new LocateObjects(filter, visible), cancellationToken)).Objects;
+
+    public Task<IVaultReply> LocateAcknowledgedAsync(LocateFilter filter, Func<ManagedObject, bool>? visible = null,
+        CancellationToken cancellationToken = default) =>
+        Ask(new LocateObjects(filter, visible, ReadFreshness.Latest), cancellationToken);
 
     public async Task<AccessRegistry> AccessAsync(CancellationToken cancellationToken = default) =>
         ((AccessFound)await Ask(new GetAccess(), cancellationToken)).Registry;
