@@ -22,7 +22,7 @@ public sealed class BrokenLinkTests : Akka.TestKit.Xunit2.TestKit
             akka.actor.provider = cluster
             akka.remote.dot-netty.tcp { hostname = "127.0.0.{{node}}", port = 0, applied-adapters = [trttl] }
             akka.cluster.downing-provider-class = "OkvActors.Cluster.Downing.QuorumDowningProvider, OkvActors.Cluster"
-            akka.cluster.failure-detector.acceptable-heartbeat-pause = 2s
+            akka.cluster.failure-detector.acceptable-heartbeat-pause = 4s
             akka.cluster.run-coordinated-shutdown-when-down = on
             akka.coordinated-shutdown.exit-clr = off
             okv.downing.stable-after = 2s

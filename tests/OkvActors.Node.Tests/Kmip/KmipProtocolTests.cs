@@ -63,8 +63,13 @@ public sealed class KmipProtocolTests(KmipCluster cluster)
                 TtlvItem.Integer(Tag.CryptographicUsageMask, 12),
                 NameItem(name)));
         var uid = created.RequiredText(Tag.UniqueIdentifier);
-        var located = await onNode3.Succeed(v2, Operation.Locate,
-            TtlvItem.Structure(Tag.Attributes, NameItem(name)));
+        // Locate scans node3's own replica, which holds the key once replication reaches it (a gossip round at most).
+        var located = await Eventually.Until(async () =>
+        {
+            var answer = await onNode3.Succeed(v2, Operation.Locate, TtlvItem.Structure(Tag.Attributes, NameItem(name)));
+            var found = answer.FindAll(Tag.UniqueIdentifier).Count();
+            return (found > 0, answer, $"{found} located");
+        }, TimeSpan.FromSeconds(30), "node3 to locate the key created through node1");
         await onNode3.Succeed(v2, Operation.ModifyAttribute, TtlvItem.TextString(Tag.UniqueIdentifier, uid),
             TtlvItem.Structure(Tag.NewAttribute, TtlvItem.Integer(Tag.CryptographicUsageMask, 4)));
         await onNode3.Succeed(v2, Operation.AddAttribute, TtlvItem.TextString(Tag.UniqueIdentifier, uid),

@@ -54,10 +54,13 @@ public sealed class RogueNodeTests(FormedCluster cluster, ITestOutputHelper outp
 
             output.WriteLine(refusals[0]);
             Assert.All(refusals, l => Assert.Contains($"({reason})", l));
-            var status = await cluster.Status("node1");
+            var status = await Eventually.Until(async () =>
+            {
+                var seen = await cluster.Status("node1");
+                return (seen["members"]!.AsArray().All(m => m!["reachable"]!.GetValue<bool>()), seen, seen.ToJsonString());
+            }, RefusalTimeout, "node1 to see every member reachable");
             Assert.DoesNotContain($"127.0.0.1:{port}", string.Join(' ', LocalCluster.AllMembers(status)));
             Assert.Equal(3, LocalCluster.UpMembers(status).Count);
-            Assert.All(status["members"]!.AsArray(), m => Assert.True(m!["reachable"]!.GetValue<bool>()));
         }
         finally
         {
