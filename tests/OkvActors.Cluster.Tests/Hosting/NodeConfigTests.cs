@@ -75,4 +75,15 @@ public sealed class NodeConfigTests
         Assert.Equal(64, KeyStore.KeyStoreSettings.Create(unrecorded).ShardCount);
         Assert.Equal(256, KeyStore.KeyStoreSettings.Create(defaults).ShardCount);
     }
+
+    [Fact]
+    public void Nodes_write_to_peers_over_their_own_connections_unless_the_operator_says_otherwise()
+    {
+        // Guards the setting the chaos runs showed necessary (reference.conf says why); an operator may still choose.
+        var directory = new NodeDirectory(Path.Combine(Path.GetTempPath(), "okv-config-test"));
+
+        Assert.False(NodeConfig.For(Manifest, directory, Config.Empty).GetBoolean("akka.remote.use-passive-connections", true));
+        Assert.True(NodeConfig.For(Manifest, directory, ConfigurationFactory.ParseString("akka.remote.use-passive-connections = on"))
+            .GetBoolean("akka.remote.use-passive-connections", false));
+    }
 }
