@@ -156,6 +156,17 @@ public static class ControllerRules
             return RuleOutcome.Reject($"node '{command.Name}' was admitted with another certificate; it can't be withdrawn with this one");
         }
 
+        if (state.ApprovalOf(fingerprint) is not { } approval || !SignedBy(approval.PublicKeyInfo, command))
+        {
+            return RuleOutcome.Reject($"the withdrawal of node '{command.Name}' is not signed by its approved key");
+        }
+
+        // A candidate asks again when its first ask timed out after the controller had acted on it: the same answer.
+        if (node.State == NodeState.Withdrawn)
+        {
+            return RuleOutcome.Accept(state, $"node '{command.Name}' had already withdrawn its admission");
+        }
+
         if (node.State != NodeState.Active)
         {
             return RuleOutcome.Reject($"node '{command.Name}' is {node.State}; only an active node can withdraw its admission");
@@ -171,11 +182,6 @@ public static class ControllerRules
         {
             return RuleOutcome.Reject(
                 $"the withdrawal was signed {skew.TotalSeconds:0.0}s away from the controller's clock (at most {state.Policy.MaxClockSkew.TotalSeconds:0.0}s allowed)");
-        }
-
-        if (state.ApprovalOf(fingerprint) is not { } approval || !SignedBy(approval.PublicKeyInfo, command))
-        {
-            return RuleOutcome.Reject($"the withdrawal of node '{command.Name}' is not signed by its approved key");
         }
 
         var withdrawn = node with { State = NodeState.Withdrawn, Since = now };

@@ -143,7 +143,9 @@ public sealed class KekRewrapper : ReceiveActor, IWithTimers
     {
         var newest = keyring.Newest;
         var cluster = Akka.Cluster.Cluster.Get(Context.System);
-        var registry = await _replicator.Ask<IGetResponse>(new Get(ControllerRegistry.Key, ReadLocal.Instance), _settings.AskTimeout);
+        // From a majority: a node admitted or enabled through another node a moment ago must be waited for too.
+        var registry = await _replicator.Ask<IGetResponse>(new Get(ControllerRegistry.Key, new ReadMajority(_settings.WriteTimeout)),
+            _settings.AskTimeout + _settings.WriteTimeout);
         if (registry is not GetSuccess r)
         {
             return;

@@ -80,10 +80,22 @@ public sealed class WithdrawalRulesTests : IDisposable
     }
 
     [Fact]
+    public void A_repeated_withdrawal_gets_the_same_answer_and_changes_nothing_but_still_needs_the_key()
+    {
+        // The candidate asks again when its first ask timed out after the controller had acted on it.
+        var withdrawn = Accepted(ControllerRules.Withdraw(_admitted, Signed(_key, Now), Now, Writer));
+        var again = ControllerRules.Withdraw(withdrawn, Signed(_key, Now.AddSeconds(2)), Now.AddSeconds(2), Writer);
+
+        Assert.Same(withdrawn, Accepted(again));
+        Assert.Contains("had already withdrawn", again.What);
+        AssertRefused(ControllerRules.Withdraw(withdrawn, Signed(_otherKey, Now), Now, Writer), "not signed by its approved key");
+    }
+
+    [Fact]
     public void Only_an_active_node_withdraws_and_never_the_last_one()
     {
-        var withdrawn = Accepted(ControllerRules.Withdraw(_admitted, Signed(_key, Now), Now, Writer));
-        AssertRefused(ControllerRules.Withdraw(withdrawn, Signed(_key, Now), Now, Writer), "is Withdrawn", "only an active node");
+        var disabled = _admitted.WithNode(_admitted.Node("node2")! with { State = NodeState.Disabled });
+        AssertRefused(ControllerRules.Withdraw(disabled, Signed(_key, Now), Now, Writer), "is Disabled", "only an active node");
         AssertRefused(ControllerRules.Withdraw(_admitted, Signed(_key, Now, "node9"), Now, Writer), "no node named 'node9'");
 
         var removedFounder = _admitted.WithNode(_admitted.Node("node1")! with { State = NodeState.Removed });

@@ -89,7 +89,7 @@ public sealed class RestBadInputTests(RestCluster cluster)
             HttpStatusCode.BadRequest, "invalid-request");
         await RestClient.AssertProblem(await client.Raw(HttpMethod.Post, "v1/objects/symmetric-keys", "names=x"u8.ToArray(), "application/x-www-form-urlencoded"),
             HttpStatusCode.UnsupportedMediaType, "invalid-request");
-        await RestClient.AssertProblem(await client.Raw(HttpMethod.Post, "v1/objects/symmetric-keys", new byte[2 * 1024 * 1024]),
+        await RestClient.AssertProblem(await client.Raw(HttpMethod.Post, "v1/objects/symmetric-keys", new byte[2 * 1024 * 1024], expectContinue: true),
             HttpStatusCode.RequestEntityTooLarge, "too-large");
         await RestClient.AssertProblem(await client.Raw(HttpMethod.Get, "v1/no-such-resource", []), HttpStatusCode.NotFound, "not-found");
         RestClient.AssertProblem(await client.Post("v1/objects/symmetric-keys", new { algorithm = "des" }), HttpStatusCode.BadRequest, "invalid-request");

@@ -26,6 +26,8 @@ public sealed class RestClient : IDisposable
         var ca = X509CertificateLoader.LoadCertificateFromFile(cluster.File.Pki.Ca);
         var handler = new SocketsHttpHandler
         {
+            // A request sent with Expect: 100-continue waits this long for the server's verdict before its body.
+            Expect100ContinueTimeout = TimeSpan.FromSeconds(30),
             SslOptions = new SslClientAuthenticationOptions
             {
                 EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
@@ -92,9 +94,15 @@ public sealed class RestClient : IDisposable
     }
 
     /// <summary>Sends raw bytes as the body (for malformed JSON, wrong media types, oversized bodies).</summary>
-    public async Task<HttpResponseMessage> Raw(HttpMethod method, string path, byte[] body, string contentType = "application/json")
+    /// <summary>
+    /// Sends <paramref name="body"/> as is. With <paramref name="expectContinue"/> the body waits for the server's go-ahead,
+    /// so a body the server refuses by its length alone (413) gets that answer instead of a connection closed mid-upload.
+    /// </summary>
+    public async Task<HttpResponseMessage> Raw(HttpMethod method, string path, byte[] body, string contentType = "application/json",
+        bool expectContinue = false)
     {
         using var request = new HttpRequestMessage(method, path) { Content = new ByteArrayContent(body) };
+        request.Headers.ExpectContinue = expectContinue;
         request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(contentType);
         return await Http.SendAsync(request);
     }
