@@ -117,15 +117,15 @@ public sealed class PeerHandshakeGuardTests : IDisposable
     {
         var system = StartNode();
         var cluster = AkkaCluster.Get(system);
-        cluster.Join(cluster.SelfAddress);
-        await AwaitUp(cluster);
         var warnings = WarningsOf(system);
+        cluster.Join(cluster.SelfAddress);
+        warnings.AwaitCondition(() => cluster.SelfMember.Status == MemberStatus.Up, Timeout);
 
         ServeOneBadHandshake(kind);
         ConnectToPeer(system);
 
         warnings.FishForMessage<Warning>(w => w.Message.ToString()!.StartsWith("Not shutting down", StringComparison.Ordinal), Timeout);
-        await Eventually(() => CoordinatedShutdown.Get(system).ShutdownReason is null, "the guard to re-arm CoordinatedShutdown");
+        warnings.AwaitCondition(() => CoordinatedShutdown.Get(system).ShutdownReason is null, Timeout, "the guard to re-arm CoordinatedShutdown");
         Assert.False(system.WhenTerminated.IsCompleted);
         Assert.Equal(MemberStatus.Up, cluster.SelfMember.Status);
 
@@ -144,18 +144,5 @@ public sealed class PeerHandshakeGuardTests : IDisposable
 
         await system.WhenTerminated.WaitAsync(Timeout);
         Assert.Equal(79, CoordinatedShutdown.Get(system).ShutdownReason!.ExitCode);
-    }
-
-    private static Task AwaitUp(AkkaCluster cluster) =>
-        Eventually(() => cluster.SelfMember.Status == MemberStatus.Up, "the node to be Up in its own cluster");
-
-    private static async Task Eventually(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + Timeout;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
-            await Task.Delay(50);
-        }
     }
 }
