@@ -162,14 +162,19 @@ public sealed class VaultSession(Principal principal, KeyManager keys, IAuditTra
     /// Deletes a wallet that holds no live object (destroyed objects' tombstones do not count). The objects are
     /// counted from a majority, so one acknowledged through another node a moment ago is not missed.
     /// </summary>
-    public async Task<IVaultReply> DeleteWalletAsync(string name, CancellationToken ct = default) =>
-        await Store.LocateAcknowledgedAsync(new LocateFilter(Wallet: name), o => !o.IsDestroyed, ct) switch
+    public async Task<IVaultReply> DeleteWalletAsync(string name, CancellationToken ct = default)
+    {
+        var counted = await Store.LocateAcknowledgedAsync(new LocateFilter(Wallet: name), o => !o.IsDestroyed, ct);
+        if (counted is ObjectsLocated { Objects.Count: 0 })
         {
-            ObjectsLocated { Objects.Count: 0 } => await ChangeAccess("WalletDelete", name, (r, stamp) => r.DeleteWallet(name, stamp), ct),
-            ObjectsLocated { Objects.Count: var held } => await Audited("WalletDelete", null, Task.FromResult<IVaultReply>(new AccessChangeRefused(
-                $"wallet '{name}' still holds {held} object(s); move or destroy them first")), name),
-            var refused => await Audited("WalletDelete", null, Task.FromResult(refused), name),
-        };
+            return await ChangeAccess("WalletDelete", name, (r, stamp) => r.DeleteWallet(name, stamp), ct);
+        }
+
+        var refused = counted is ObjectsLocated { Objects.Count: var held }
+            ? new AccessChangeRefused($"wallet '{name}' still holds {held} object(s); move or destroy them first")
+            : counted;
+        return await Audited("WalletDelete", null, Task.FromResult(refused), name);
+    }
 
     /// <summary>Grants <paramref name="level"/> on a wallet to an endpoint, or revokes its grant (null).</summary>
     public Task<IVaultReply> GrantAsync(string endpoint, string wallet, AccessLevel? level, CancellationToken ct = default) =>

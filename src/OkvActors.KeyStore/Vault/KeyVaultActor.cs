@@ -58,7 +58,7 @@ public sealed class KeyVaultActor : ReceiveActor
 
         public int Outstanding { get; set; } = shards;
 
-        /// <summary>Shards a majority read could not answer (only a Latest locate reads from a majority).</summary>
+        /// <summary>Shards a majority read could not answer (only a locate from a majority reads one).</summary>
         public int Unanswered { get; set; }
 
         public List<ManagedObject> Found { get; } = [];
@@ -193,9 +193,7 @@ public sealed class KeyVaultActor : ReceiveActor
         Receive<LocateObjects>(locate =>
         {
             var scan = new PendingScan(Sender, locate, _settings.ShardCount);
-            IReadConsistency consistency = locate.Freshness == ReadFreshness.Latest
-                ? new ReadMajority(_settings.WriteTimeout)
-                : ReadLocal.Instance;
+            IReadConsistency consistency = locate.FromMajority ? new ReadMajority(_settings.WriteTimeout) : ReadLocal.Instance;
             for (var shard = 0; shard < _settings.ShardCount; shard++)
             {
                 _replicator.Tell(new Get(new KeyShardKey(ShardMap.KeyId(shard)), consistency, scan));

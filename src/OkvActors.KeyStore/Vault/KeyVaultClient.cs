@@ -55,7 +55,7 @@ public sealed class KeyVaultClient(IActorRef vault, KeyStoreSettings settings) :
 
     public Task<IVaultReply> LocateAcknowledgedAsync(LocateFilter filter, Func<ManagedObject, bool>? visible = null,
         CancellationToken cancellationToken = default) =>
-        Ask(new LocateObjects(filter, visible, ReadFreshness.Latest), cancellationToken);
+        Ask(new LocateObjects(filter, visible, FromMajority: true), cancellationToken);
 
     public async Task<AccessRegistry> AccessAsync(CancellationToken cancellationToken = default) =>
         ((AccessFound)await Ask(new GetAccess(), cancellationToken)).Registry;

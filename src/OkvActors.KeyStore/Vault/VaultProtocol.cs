@@ -16,13 +16,12 @@ public sealed record ChangeObject(string Uid, Func<ManagedObject, ManagedObject>
 
 /// <summary>
 /// Finds objects (KMIP Locate): every shard is read, filtered and ordered by UID. <paramref name="Visible"/>
-/// narrows the result to what the asker may see, before paging. Local (the default) scans this node's replica,
-/// which may miss an object created elsewhere a gossip round ago. Latest reads every shard from a majority, so
-/// it sees every acknowledged object, for decisions such as "is this wallet empty" (not for hot paths); when a
-/// shard cannot be read from a majority it answers <see cref="WriteRefused"/> instead of a partial answer.
+/// narrows the result to what the asker may see, before paging. By default it scans this node's replica, which
+/// may miss an object created elsewhere a gossip round ago. <paramref name="FromMajority"/> reads every shard from
+/// a majority, so it sees every acknowledged object, for decisions such as "is this wallet empty" (not for hot
+/// paths); when a shard cannot be read from a majority it answers <see cref="WriteRefused"/>, not a partial answer.
 /// </summary>
-public sealed record LocateObjects(LocateFilter Filter, Func<ManagedObject, bool>? Visible = null,
-    ReadFreshness Freshness = ReadFreshness.Local) : IVaultCommand;
+public sealed record LocateObjects(LocateFilter Filter, Func<ManagedObject, bool>? Visible = null, bool FromMajority = false) : IVaultCommand;
 
 /// <summary>
 /// Reads the access registry (endpoints, wallets, grants). Acknowledged (the default) sees every grant
