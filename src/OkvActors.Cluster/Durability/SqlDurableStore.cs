@@ -321,10 +321,12 @@ public sealed class SqlDurableStore : ReceiveActor
             return [];
         }
 
+        // Usually next derives from committed, and the shard's history names the few objects that changed;
+        // otherwise (a shard replaced by a full merge, a history cut short) every object is compared.
         var changed = new List<ManagedObject>();
-        foreach (var (uid, o) in next.Objects)
+        foreach (var o in next.ChangedSince(committed) ?? (IEnumerable<ManagedObject>)next.Objects.Values)
         {
-            if (!committed.Objects.TryGetValue(uid, out var before)
+            if (!committed.Objects.TryGetValue(o.Uid, out var before)
                 || (!ReferenceEquals(before, o) && !before.Encoding.SequenceEqual(o.Encoding)))
             {
                 changed.Add(o);

@@ -19,16 +19,17 @@ namespace OkvActors.KeyStore.Replication;
 /// </summary>
 public sealed class KeyShard : IDeltaReplicatedData<KeyShard, KeyShardDelta>
 {
-    public static readonly KeyShard Empty = new(ImmutableSortedDictionary.Create<string, ManagedObject>(StringComparer.Ordinal), null, null);
+    public static readonly KeyShard Empty = new(ImmutableSortedDictionary.Create<string, ManagedObject>(StringComparer.Ordinal), null, null, ShardChanges.Start());
 
     private readonly KeyShard? _derivedFrom;
     private byte[]? _digest;
 
-    private KeyShard(ImmutableSortedDictionary<string, ManagedObject> objects, KeyShardDelta? delta, KeyShard? derivedFrom)
+    private KeyShard(ImmutableSortedDictionary<string, ManagedObject> objects, KeyShardDelta? delta, KeyShard? derivedFrom, ShardChanges changes)
     {
         Objects = objects;
         Delta = delta;
         _derivedFrom = derivedFrom;
+        Changes = changes;
     }
 
     public ImmutableSortedDictionary<string, ManagedObject> Objects { get; }
@@ -44,6 +45,16 @@ public sealed class KeyShard : IDeltaReplicatedData<KeyShard, KeyShardDelta>
 
     public ManagedObject? Get(string uid) => Objects.GetValueOrDefault(uid);
 
+    /// <summary>This version's place in the shard's recent history (what changed since an earlier version).</summary>
+    public ShardChanges Changes { get; }
+
+    /// <summary>
+    /// The objects changed from <paramref name="earlier"/> to this version when this version is known to derive
+    /// from it (then the cost is the changes, not the shard); null when that is not known.
+    /// </summary>
+    public IReadOnlyList<ManagedObject>? ChangedSince(KeyShard earlier) =>
+        Changes.Since(earlier.Changes) is { } uids ? [.. uids.Select(uid => Objects.GetValueOrDefault(uid)).OfType<ManagedObject>()] : null;
+
     public static KeyShard FromObjects(IEnumerable<ManagedObject> objects) =>
         Empty.WithObjects(objects).ResetDelta();
 
@@ -54,14 +65,16 @@ public sealed class KeyShard : IDeltaReplicatedData<KeyShard, KeyShardDelta>
     {
         var objects = Objects.ToBuilder();
         var delta = (Delta?.Objects ?? KeyShardDelta.EmptyMap).ToBuilder();
+        var uids = new List<string>();
         foreach (var o in changed)
         {
             var merged = objects.TryGetValue(o.Uid, out var existing) ? existing.Merge(o) : o;
             objects[o.Uid] = merged;
             delta[o.Uid] = delta.TryGetValue(o.Uid, out var pending) ? pending.Merge(merged) : merged;
+            uids.Add(o.Uid);
         }
 
-        return new KeyShard(objects.ToImmutable(), new KeyShardDelta(delta.ToImmutable()), Origin);
+        return new KeyShard(objects.ToImmutable(), new KeyShardDelta(delta.ToImmutable()), Origin, Changes.Then(uids));
     }
 
     /// <summary>
@@ -83,23 +96,37 @@ public sealed class KeyShard : IDeltaReplicatedData<KeyShard, KeyShardDelta>
             return Settled();
         }
 
-        // Full-state merge (gossip between diverged replicas): iterate the smaller side.
-        var (large, small) = Objects.Count >= other.Objects.Count ? (Objects, other.Objects) : (other.Objects, Objects);
-        return new KeyShard(MergeInto(large, small.Values), null, null);
+        // Full-state merge (gossip between diverged replicas): iterate the smaller side. Only a merge into this
+        // shard's own objects continues its history; the other way round the changes are not known.
+        if (Objects.Count >= other.Objects.Count)
+        {
+            var (merged, changed) = MergeInto(Objects, other.Objects.Values);
+            return new KeyShard(merged, null, null, Changes.Then(changed));
+        }
+
+        return new KeyShard(MergeInto(other.Objects, Objects.Values).Merged, null, null, ShardChanges.Start());
     }
 
     public IReplicatedData Merge(IReplicatedData other) => Merge((KeyShard)other);
 
-    public KeyShard MergeDelta(KeyShardDelta delta) =>
-        delta.Objects.IsEmpty ? this : new KeyShard(MergeInto(Objects, delta.Objects.Values), null, null);
+    public KeyShard MergeDelta(KeyShardDelta delta)
+    {
+        if (delta.Objects.IsEmpty)
+        {
+            return this;
+        }
+
+        var (merged, changed) = MergeInto(Objects, delta.Objects.Values);
+        return new KeyShard(merged, null, null, Changes.Then(changed));
+    }
 
     public IReplicatedData MergeDelta(IReplicatedDelta delta) => MergeDelta((KeyShardDelta)delta);
 
     // Keeps the link to the origin: the Replicator merges the reset state into the origin next.
-    public KeyShard ResetDelta() => Delta is null ? this : new KeyShard(Objects, null, _derivedFrom);
+    public KeyShard ResetDelta() => Delta is null ? this : new KeyShard(Objects, null, _derivedFrom, Changes);
 
     /// <summary>The same objects with no delta and no link to an older state (which would pin every version in memory).</summary>
-    private KeyShard Settled() => Delta is null && _derivedFrom is null ? this : new KeyShard(Objects, null, null);
+    private KeyShard Settled() => Delta is null && _derivedFrom is null ? this : new KeyShard(Objects, null, null, Changes);
 
     IReplicatedData IDeltaReplicatedData.ResetDelta() => ResetDelta();
 
@@ -125,10 +152,12 @@ public sealed class KeyShard : IDeltaReplicatedData<KeyShard, KeyShardDelta>
 
     public string DigestHex => Convert.ToHexStringLower(Digest);
 
-    private static ImmutableSortedDictionary<string, ManagedObject> MergeInto(
+    /// <summary>Merges <paramref name="incoming"/> into <paramref name="target"/>; also says which UIDs it changed.</summary>
+    private static (ImmutableSortedDictionary<string, ManagedObject> Merged, List<string> Changed) MergeInto(
         ImmutableSortedDictionary<string, ManagedObject> target, IEnumerable<ManagedObject> incoming)
     {
         var builder = target.ToBuilder();
+        var changed = new List<string>();
         foreach (var o in incoming)
         {
             if (builder.TryGetValue(o.Uid, out var mine))
@@ -136,15 +165,17 @@ public sealed class KeyShard : IDeltaReplicatedData<KeyShard, KeyShardDelta>
                 if (!ReferenceEquals(mine, o))
                 {
                     builder[o.Uid] = mine.Merge(o);
+                    changed.Add(o.Uid);
                 }
             }
             else
             {
                 builder[o.Uid] = o;
+                changed.Add(o.Uid);
             }
         }
 
-        return builder.ToImmutable();
+        return (builder.ToImmutable(), changed);
     }
 
     public override string ToString() => $"KeyShard({Objects.Count} objects)";

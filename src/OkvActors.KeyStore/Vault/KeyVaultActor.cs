@@ -14,8 +14,8 @@ namespace OkvActors.KeyStore.Vault;
 /// This node's door to the replicated key store. Reads are served from this node's replica (every node
 /// holds every shard) once it is confirmed current (<see cref="ConfirmedReplicas"/>); a write is an Update
 /// of the object's shard through the Replicator with the configured consistency, answered only when that
-/// quorum holds it, and a change to an existing object or to the access registry goes to every reachable
-/// node, so confirmed replicas stay current without a read from other nodes. A change runs inside the
+/// quorum holds it, and every write (a new object, a change to one, the access registry) goes to every
+/// reachable node, so confirmed replicas stay current without a read from other nodes. A change runs inside the
 /// Replicator's modify function, so the lifecycle check and the write it allows see the same replica.
 /// Tracks reachability to know when the node is in restricted (read-only) mode, and then refuses writes
 /// at once instead of letting them time out.
@@ -83,8 +83,11 @@ public sealed class KeyVaultActor : ReceiveActor
     public KeyVaultActor(KeyStoreSettings settings)
     {
         _settings = settings;
-        // A new object goes to the configured quorum; a node that lacks it yet asks a majority when read.
-        Receive<StoreObject>(s => Write(s.Object.Uid, _ => s.Object, Sender, toAll: false));
+        // A new object goes to every node as a change does (acknowledged by the configured quorum if one times
+        // out). Sent only to a majority, the others got it a delta round later, and until then every shard
+        // written to differed between replicas, so each gossip round re-sent whole shards: measured, that cost
+        // a node under write load a third of its CPU. A node that still lacks it asks a majority when read.
+        Receive<StoreObject>(s => Write(s.Object.Uid, _ => s.Object, Sender, WritesReachEveryone));
         // A change first reads a majority, so it is judged against every acknowledged write (a majority
         // read meets every majority write), then runs against the merged local replica.
         Receive<ChangeObject>(c =>
@@ -312,8 +315,8 @@ public sealed class KeyVaultActor : ReceiveActor
     }
 
     /// <summary>
-    /// Changes go to every node while every member is reachable (and the configured consistency is the
-    /// default majority): then every confirmed replica holds every acknowledged change.
+    /// Writes go to every node while every member is reachable (and the configured consistency is the
+    /// default majority): then every confirmed replica holds every acknowledged write.
     /// </summary>
     private bool WritesReachEveryone => _settings.WriteConsistencyName == "majority" && _unreachable.Count == 0;
 
