@@ -101,7 +101,7 @@ public sealed class KeyShard : IDeltaReplicatedData<KeyShard, KeyShardDelta>
         if (Objects.Count >= other.Objects.Count)
         {
             var (merged, changed) = MergeInto(Objects, other.Objects.Values);
-            return new KeyShard(merged, null, null, Changes.Then(changed));
+            return changed.Count == 0 ? Settled() : new KeyShard(merged, null, null, Changes.Then(changed));
         }
 
         return new KeyShard(MergeInto(other.Objects, Objects.Values).Merged, null, null, ShardChanges.Start());
@@ -117,7 +117,7 @@ public sealed class KeyShard : IDeltaReplicatedData<KeyShard, KeyShardDelta>
         }
 
         var (merged, changed) = MergeInto(Objects, delta.Objects.Values);
-        return new KeyShard(merged, null, null, Changes.Then(changed));
+        return changed.Count == 0 ? Settled() : new KeyShard(merged, null, null, Changes.Then(changed));
     }
 
     public IReplicatedData MergeDelta(IReplicatedDelta delta) => MergeDelta((KeyShardDelta)delta);
@@ -162,9 +162,13 @@ public sealed class KeyShard : IDeltaReplicatedData<KeyShard, KeyShardDelta>
         {
             if (builder.TryGetValue(o.Uid, out var mine))
             {
-                if (!ReferenceEquals(mine, o))
+                // A write reaches a node twice (from the writer, then in its delta round) and gossip brings what is
+                // held already: an object the merge leaves as it was is kept, so the shard, its digest and its
+                // durable row stay as they are.
+                var merged = ReferenceEquals(mine, o) ? mine : mine.Merge(o);
+                if (!ReferenceEquals(merged, mine) && !merged.Encoding.SequenceEqual(mine.Encoding))
                 {
-                    builder[o.Uid] = mine.Merge(o);
+                    builder[o.Uid] = merged;
                     changed.Add(o.Uid);
                 }
             }

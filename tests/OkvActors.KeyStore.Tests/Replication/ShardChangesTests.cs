@@ -86,6 +86,23 @@ public sealed class ShardChangesTests
     }
 
     [Fact]
+    public void A_write_arriving_again_or_a_copy_of_held_objects_leaves_the_shard_as_it_was()
+    {
+        var x = Object("x");
+        var shard = KeyShard.FromObjects([x, Object("y")]);
+        var again = KeyShard.Empty.Put(ManagedObjectCodec.Decode(ManagedObjectCodec.Encode(x))).Delta!;
+        var copy = KeyShard.FromObjects(shard.Objects.Values.Select(o => ManagedObjectCodec.Decode(ManagedObjectCodec.Encode(o))));
+
+        Assert.Same(shard.Objects, shard.MergeDelta(again).Objects);
+        Assert.Same(shard.Objects, shard.Merge(copy).Objects);
+        Assert.Empty(shard.Merge(copy).ChangedSince(shard)!);
+
+        var activated = shard.MergeDelta(KeyShard.Empty.Put(x.Activate(Scenario.Start.AddHours(1))).Delta!);
+        Assert.Equal(LifecycleState.Active, activated.Get("x")!.State);
+        Assert.Equal(["x"], activated.ChangedSince(shard)!.Select(o => o.Uid));
+    }
+
+    [Fact]
     public void Sibling_branches_and_shards_read_from_bytes_get_no_answer()
     {
         var start = KeyShard.FromObjects([Object("a")]);
