@@ -14,17 +14,18 @@ var pacedSeconds = new Option<int>("--paced-seconds") { DefaultValueFactory = _ 
 var idleSeconds = new Option<int>("--idle-seconds") { DefaultValueFactory = _ => 30 };
 var visibility = new Option<int>("--visibility-samples") { DefaultValueFactory = _ => 50 };
 var noWipe = new Option<bool>("--no-wipe") { Description = "Skip the kill -9 / wipe / recover step" };
+var noColdRestart = new Option<bool>("--no-cold-restart") { Description = "Skip the kill -9 of every node and their restart" };
 var output = new Option<string?>("--out") { Description = "Where to write the JSON results (default DIR/results.json)" };
 
 var root = new RootCommand("okv-load: issue #3's scale scenario against a real OkvActors cluster; reports figures against targets, fails only on errors")
 {
-    dir, clusterFile, nodes, basePort, shardCount, objects, concurrency, rate, pacedSeconds, idleSeconds, visibility, noWipe, output,
+    dir, clusterFile, nodes, basePort, shardCount, objects, concurrency, rate, pacedSeconds, idleSeconds, visibility, noWipe, noColdRestart, output,
 };
 root.SetAction(async (parse, token) =>
 {
     var options = new ScaleOptions(parse.GetValue(dir)!, parse.GetValue(clusterFile), parse.GetValue(nodes), parse.GetValue(basePort),
         parse.GetValue(shardCount), parse.GetValue(objects), parse.GetValue(concurrency), parse.GetValue(rate), parse.GetValue(pacedSeconds),
-        parse.GetValue(idleSeconds), parse.GetValue(visibility), !parse.GetValue(noWipe), parse.GetValue(output));
+        parse.GetValue(idleSeconds), parse.GetValue(visibility), !parse.GetValue(noWipe), !parse.GetValue(noColdRestart), parse.GetValue(output));
     try
     {
         options.Validate();

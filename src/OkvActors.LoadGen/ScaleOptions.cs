@@ -14,6 +14,7 @@ public sealed record ScaleOptions(
     int IdleSeconds,
     int VisibilitySamples,
     bool Wipe,
+    bool ColdRestart,
     string? Out)
 {
     /// <summary>A few creations per node before anything is measured, so JIT and first connections are not in the figures.</summary>

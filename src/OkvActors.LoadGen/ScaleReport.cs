@@ -19,6 +19,15 @@ public sealed record VisibilityResult(LatencySummary Acknowledged, LatencySummar
 
 public sealed record WipeResult(string Node, double RemovedAfterSeconds, double FullReplicaAfterRestartSeconds, double FullReplicaAfterKillSeconds, int Objects);
 
+/// <summary>
+/// Every node killed -9 at once and restarted: seconds from the restart until each node was in normal mode with
+/// every shard's digest as before the kill (NaN: not within the scenario's limit), and its memory then.
+/// </summary>
+public sealed record ColdRestartResult(int Objects, IReadOnlyDictionary<string, double> ServingAfterSeconds, IReadOnlyList<NodeSample> Memory)
+{
+    public double AllServingSeconds => ServingAfterSeconds.Values.Max();
+}
+
 /// <summary>Everything one scenario run measured, written as JSON beside the table.</summary>
 public sealed record ScaleReport(
     DateTimeOffset Started,
@@ -35,6 +44,7 @@ public sealed record ScaleReport(
     IReadOnlyDictionary<string, double>? PacedCpuPercent,
     VisibilityResult? Visibility,
     WipeResult? Wipe,
+    ColdRestartResult? ColdRestart,
     IReadOnlyList<NodeSample> AtEnd,
     IReadOnlyList<TargetCheck> Targets,
     IReadOnlyList<string> Notes)

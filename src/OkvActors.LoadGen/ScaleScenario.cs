@@ -60,15 +60,16 @@ public sealed class ScaleScenario(ClusterUnderTest cluster, ScaleOptions options
             wipe = await WipeAndRecover(ct);
         }
 
+        var coldRestart = options.ColdRestart ? await ColdRestart(ct) : null;
         var atEnd = await Sample();
-        var targets = Targets(load, idle, baseline, paced, visibility, wipe, atEnd.Concat(afterLoad).ToArray(), shardCount);
+        var targets = Targets(load, idle, baseline, paced, visibility, wipe, coldRestart, atEnd.Concat(afterLoad).ToArray(), shardCount);
         if (Environment.ProcessorCount <= 2)
         {
             _notes.Add($"{Environment.ProcessorCount} cores shared by {Nodes.Count} nodes, this program and other users: figures are noisy, compare ratios");
         }
 
         return new ScaleReport(started, Machine(), options, shardCount, baseline, warmup, load, converged, afterLoad, idle, paced, pacedCpu, visibility, wipe,
-            atEnd, targets, _notes);
+            coldRestart, atEnd, targets, _notes);
     }
 
     private void Step(string what) => log.WriteLine($"okv-load: {DateTime.Now:HH:mm:ss} {what}");
@@ -328,8 +329,68 @@ public sealed class ScaleScenario(ClusterUnderTest cluster, ScaleOptions options
         return new WipeResult(victim, removed, double.NaN, double.NaN, objects);
     }
 
+    /// <summary>
+    /// A power cut: kill -9 of every node at once, then every node restarted from its own store. Timed per node
+    /// until it is in normal mode and every shard's digest is what it was before the kill (every object back).
+    /// </summary>
+    private async Task<ColdRestartResult> ColdRestart(CancellationToken ct)
+    {
+        var before = await cluster.Shards(Nodes[0]);
+        var objects = before.Values.Sum(v => v.Objects);
+        var pids = new List<int>();
+        foreach (var node in Nodes)
+        {
+            pids.Add(await cluster.Pid(node));
+        }
+
+        Step($"cold restart: kill -9 of all {Nodes.Count} nodes at once ({objects:N0} objects), then every node restarted");
+        pids.ForEach(ClusterUnderTest.Kill9);
+        while (pids.Any(ProcessStats.IsAlive))
+        {
+            await Task.Delay(50, ct);
+        }
+
+        var sinceRestart = Stopwatch.StartNew();
+        foreach (var node in Nodes)
+        {
+            cluster.Restart(node);
+        }
+
+        var serving = new Dictionary<string, double>();
+        while (serving.Count < Nodes.Count && sinceRestart.Elapsed < ConvergeTimeout)
+        {
+            foreach (var node in Nodes.Where(n => !serving.ContainsKey(n)))
+            {
+                try
+                {
+                    if ((await cluster.Control(node, "status"))["mode"]?.GetValue<string>() == "normal"
+                        && (await cluster.Shards(node)) is var mine && mine.Count == before.Count
+                        && mine.All(s => before.TryGetValue(s.Key, out var b) && b.Digest == s.Value.Digest))
+                    {
+                        serving[node] = sinceRestart.Elapsed.TotalSeconds;
+                        Step($"cold restart: {node} serving every object {serving[node]:0.0} s after the restart");
+                    }
+                }
+                catch (Exception e) when (e is ControlException or LoadGenException or IOException or System.Net.Sockets.SocketException)
+                {
+                    // Not listening yet (a socket left by the killed process refuses or resets), or not Up yet.
+                }
+            }
+
+            await Task.Delay(250, ct);
+        }
+
+        foreach (var node in Nodes.Where(n => !serving.ContainsKey(n)))
+        {
+            serving[node] = double.NaN;
+            _notes.Add($"{node} was not back with every object within {ConvergeTimeout.TotalMinutes:0} min of the cold restart");
+        }
+
+        return new ColdRestartResult(objects, serving, await Sample());
+    }
+
     private List<TargetCheck> Targets(LoadPhase load, IReadOnlyList<NodeSample> idle, IReadOnlyList<NodeSample> baseline, LoadResult paced,
-        VisibilityResult visibility, WipeResult? wipe,
+        VisibilityResult visibility, WipeResult? wipe, ColdRestartResult? coldRestart,
         IReadOnlyList<NodeSample> memory, int shardCount)
     {
         static string Ratio(double measured, double target, bool higherIsBetter) =>
@@ -355,6 +416,14 @@ public sealed class ScaleScenario(ClusterUnderTest cluster, ScaleOptions options
                 : new("wiped node back to a full replica", "< 30 s",
                     $"{wipe.FullReplicaAfterRestartSeconds:0.0} s after restart ({wipe.FullReplicaAfterKillSeconds:0.0} s after kill -9)",
                     wipe.FullReplicaAfterRestartSeconds < 30, Ratio(wipe.FullReplicaAfterRestartSeconds, 30, false)));
+        }
+
+        if (coldRestart is not null)
+        {
+            var all = coldRestart.AllServingSeconds;
+            targets.Add(new($"cold restart of every node, {coldRestart.Objects:N0} objects", "≤ 60 s to serving",
+                double.IsNaN(all) ? "not every node back with every object" : $"{all:0.0} s until every node serves every object",
+                all <= 60, double.IsNaN(all) ? "0.00x" : Ratio(all, 60, false)));
         }
 
         var worstRss = memory.Max(n => n.PeakRssBytes);
