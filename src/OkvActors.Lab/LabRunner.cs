@@ -161,7 +161,7 @@ public sealed class LabRunner(LabOptions options, string command, TextWriter log
     private void NotRunByDesign()
     {
         _notRun.Add("micro benchmarks (TTLV, key wrap, CRDT merge, allocations): BenchmarkDotNet, run separately with `build.ps1 bench -Micro`");
-        _notRun.Add("scale beyond the lab's load: 1M objects, a whole-cluster cold restart, 16-node formation and create latency from 3 to 16 nodes; okv-load measures 1M loads and wiped-node recovery with `build.ps1 bench -Scale -ShardCount 4096 -Objects 1000000`");
+        _notRun.Add("scale beyond the lab's load: 1M objects, a whole-cluster cold restart, 16-node formation and create latency from 3 to 16 nodes; okv-load measures 1M loads, wiped-node recovery and the cold restart of every node with `build.ps1 bench -Scale -ShardCount 4096 -Objects 1000000` (tests/OkvActors.Benchmarks/RESULTS.md)");
         _notRun.Add("profiles: the lab does not attach dotnet-counters or dotnet-trace itself");
         if (Environment.ProcessorCount <= 2)
         {

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Text;
 
@@ -62,6 +63,20 @@ public static class ManagedObjectCodec
         return w.WrittenSpan.ToArray();
     }
 
+    // Most objects have no custom attributes and no links: one shared empty map each instead of one per object.
+    private static readonly ImmutableSortedDictionary<string, Register<string?>> NoCustom =
+        ImmutableSortedDictionary.Create<string, Register<string?>>(StringComparer.Ordinal);
+
+    private static readonly ImmutableSortedDictionary<LinkType, Register<string?>> NoLinks = ImmutableSortedDictionary<LinkType, Register<string?>>.Empty;
+
+    /// <summary>
+    /// Node names recur in every decoded object (its creator, each register's stamp); a replica holding a million
+    /// objects keeps one string per name, not four per object. Bounded, as peers are few.
+    /// </summary>
+    private static readonly ConcurrentDictionary<string, string> NodeNames = new(StringComparer.Ordinal);
+
+    private const int MaxNodeNames = 4096;
+
     public static ManagedObject Decode(ReadOnlySpan<byte> bytes)
     {
         var r = new Reader(bytes);
@@ -76,7 +91,7 @@ public static class ManagedObjectCodec
         var algorithm = r.Int();
         var length = r.Int();
         var initial = Reader.Instant(r.Long());
-        var creator = r.String();
+        var creator = r.NodeName();
         var material = r.Bytes();
         var progress = (Progress)r.Byte();
         var compromised = r.Byte() == 1;
@@ -123,7 +138,7 @@ public static class ManagedObjectCodec
         return new ManagedObject(uid, type, algorithm, length, initial, creator, material, progress, compromised, dates,
             reasonValue == 0 ? null : (RevocationReason)reasonValue,
             new Register<ImmutableArray<string>>(names.MoveToImmutable(), namesStamp),
-            usage, wallet, custom.ToImmutable(), links.ToImmutable());
+            usage, wallet, custom.Count == 0 ? NoCustom : custom.ToImmutable(), links.Count == 0 ? NoLinks : links.ToImmutable());
     }
 
     private static void Byte(IBufferWriter<byte> w, byte value)
@@ -201,7 +216,18 @@ public static class ManagedObjectCodec
             ? new DateTimeOffset(ticks, TimeSpan.Zero)
             : throw new FormatException($"date ticks {ticks} are out of range");
 
-        public Hlc Stamp() => new(Long(), Int(), String());
+        public Hlc Stamp() => new(Long(), Int(), NodeName());
+
+        public string NodeName()
+        {
+            var name = String();
+            if (NodeNames.TryGetValue(name, out var shared))
+            {
+                return shared;
+            }
+
+            return NodeNames.Count < MaxNodeNames ? NodeNames.GetOrAdd(name, name) : name;
+        }
 
         public string String() => NullableString() ?? throw new FormatException("a required string is missing");
 

@@ -87,6 +87,20 @@ public sealed class ManagedObjectCodecTests
     }
 
     [Fact]
+    public void Decoded_objects_share_one_string_per_node_name_and_one_empty_map()
+    {
+        var a = ManagedObjectCodec.Decode(ManagedObjectCodec.Encode(Scenario.BaseObject("a")));
+        var b = ManagedObjectCodec.Decode(ManagedObjectCodec.Encode(Scenario.BaseObject("b")));
+
+        Assert.Equal(a.Creator, b.Creator);
+        Assert.Same(a.Creator, b.Creator);
+        Assert.Same(a.Names.Stamp.Node, b.UsageMask.Stamp.Node);
+        Assert.Same(a.Custom, b.Custom);
+        Assert.Same(a.Links, b.Links);
+        Assert.Equal(ManagedObjectCodec.Encode(Scenario.BaseObject("a")), ManagedObjectCodec.Encode(a));
+    }
+
+    [Fact]
     public void Empty_material_and_empty_strings_stay_distinct_from_null()
     {
         var hlc = new HybridLogicalClock("node-a", new ManualClock(Scenario.Start));
