@@ -95,7 +95,7 @@ public static class ManagedObjectCodec
         var material = r.Bytes();
         var progress = (Progress)r.Byte();
         var compromised = r.Byte() == 1;
-        var dates = new LifecycleDates(r.Date(), r.Date(), r.Date(), r.Date());
+        var dates = new LifecycleDates(r.Date(), r.Date(), r.Date(), r.Date()) is var read && read == LifecycleDates.None ? LifecycleDates.None : read;
         var reasonValue = r.Int();
         var namesStamp = r.Stamp();
         var nameCount = r.Int();

@@ -97,6 +97,7 @@ public sealed class ManagedObjectCodecTests
         Assert.Same(a.Names.Stamp.Node, b.UsageMask.Stamp.Node);
         Assert.Same(a.Custom, b.Custom);
         Assert.Same(a.Links, b.Links);
+        Assert.Same(LifecycleDates.None, a.Dates);
         Assert.Equal(ManagedObjectCodec.Encode(Scenario.BaseObject("a")), ManagedObjectCodec.Encode(a));
     }
 
