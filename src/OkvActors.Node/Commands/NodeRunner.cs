@@ -30,6 +30,7 @@ public static class NodeRunner
 
         var joining = dir.HasManifest && dir.ReadManifest().Stage == NodeStage.Joining;
         var checkpoint = joining ? Conversion.AdoptForFirstSync(dir) : null;
+        var storeFileExisted = File.Exists(dir.DatabaseFile);
         var node = NodeHost.Start(dir, operatorConfig, seeds);
         // A node made by `okv restore` imports its archive before it serves anything.
         if (await RestoreImport.RunIfPendingAsync(node, stop) is { } imported)
@@ -43,6 +44,10 @@ public static class NodeRunner
         if (joining)
         {
             await FirstSyncOrRollBack(node, control, checkpoint, operatorConfig, stop);
+        }
+        else if (node.Manifest is { Stage: NodeStage.Member, Founder: false } && node.Settings.StoreProvider == "sqlite" && !storeFileExisted)
+        {
+            await RebuildEmptyReplica(node, stop);
         }
 
         await using var running = node;
@@ -108,6 +113,27 @@ public static class NodeRunner
         checkpoint.Restore();
         throw new CliError($"node '{name}' did not complete its first sync: {reason}; it stopped and left the cluster; {withdrawal}; " +
                            $"{dir.Root} is the candidate it was before `okv join`");
+    }
+
+    /// <summary>
+    /// A member that starts with no store (a replaced disk, a wiped store) reads every shard from a majority before
+    /// it serves, as a joining node does, rather than wait for gossip to bring the shards a few at a time (measured
+    /// at 1M objects in 4096 shards: 103 s). If that does not complete, gossip still does; the node serves meanwhile.
+    /// </summary>
+    private static async Task RebuildEmptyReplica(NodeHost node, CancellationToken stop)
+    {
+        var log = Logging.GetLogger(node.System, typeof(NodeRunner));
+        Console.WriteLine($"okv: node '{node.Manifest.Name}' has an empty store: reading every shard from a majority before it serves");
+        switch (await FirstSync.RunAsync(node, stop))
+        {
+            case FirstSyncCompleted done:
+                log.Info("Empty store rebuilt: read {0} keys from a majority of {1} active nodes in {2:0.0}s", done.Keys, done.ActiveNodes, done.Took.TotalSeconds);
+                Console.WriteLine($"okv: empty store rebuilt in {done.Took.TotalSeconds:0.0}s ({done.Keys} keys read from a majority)");
+                break;
+            case FirstSyncFailed failed:
+                log.Warning("Empty store not rebuilt from a majority ({0}); gossip completes the replica", failed.Reason);
+                break;
+        }
     }
 
     private static IPAddress AddressOf(string host) => IPAddress.TryParse(host, out var ip) ? ip : Dns.GetHostAddresses(host).First();

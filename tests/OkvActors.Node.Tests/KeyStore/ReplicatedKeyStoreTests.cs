@@ -137,6 +137,51 @@ public sealed class ReplicatedKeyStoreTests(KeyStoreCluster cluster, ITestOutput
         }
     }
 
+    /// <summary>
+    /// A replaced disk: node3 is killed, its store emptied and restarted. It reads every shard from a majority
+    /// before it serves, so once it says so its own replica already holds every key (no wait for gossip).
+    /// </summary>
+    [Fact]
+    public async Task A_member_restarted_with_an_empty_store_holds_every_key_in_its_own_replica_before_it_serves()
+    {
+        var uids = new List<string>();
+        for (var i = 0; i < 24; i++)
+        {
+            uids.Add(await Create(Nodes[i % 3], $"before-the-disk-swap-{i}"));
+        }
+
+        var pid = await cluster.CurrentPid("node3");
+        Okv.Kill9(pid);
+        await Eventually.Until(() => !Okv.IsAlive(pid), Timeout, "node3 to be dead");
+        var store = cluster.Dir("node3").StoreDir;
+        Directory.Delete(store, recursive: true);
+        Directory.CreateDirectory(store);
+        var node3 = cluster.Remoting("node3");
+        await Eventually.Until(async () => !LocalCluster.AllMembers(await cluster.Status("node1")).Contains(node3), Timeout,
+            "the dead node3 to be removed");
+
+        var logBefore = new FileInfo(cluster.LogOf("node3")).Length;
+        cluster.StartNode(cluster.Dir("node3").Root, cluster.LogOf("node3"));
+        string NewLog()
+        {
+            using var stream = new FileStream(cluster.LogOf("node3"), FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            stream.Seek(logBefore, SeekOrigin.Begin);
+            return new StreamReader(stream).ReadToEnd();
+        }
+
+        await Eventually.Until(() => NewLog().Contains("empty store rebuilt", StringComparison.Ordinal), Timeout,
+            "node3 to say it rebuilt its empty store from a majority");
+        output.WriteLine(NewLog().Split('\n').First(l => l.Contains("empty store rebuilt", StringComparison.Ordinal)));
+        foreach (var uid in uids)
+        {
+            var local = await cluster.Control("node3", "key-get", ("uid", uid), ("freshness", "local"));
+            Assert.True(local.Ok, $"node3's own replica lacks {uid} right after the rebuild: {local.Message}");
+        }
+
+        await AwaitAllUp("node3 to be Up again");
+        await AwaitEqualDigests();
+    }
+
     [Fact]
     public async Task A_cold_restart_after_kill_9_of_every_node_loses_no_acknowledged_write()
     {
