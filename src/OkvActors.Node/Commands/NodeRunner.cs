@@ -124,7 +124,16 @@ public static class NodeRunner
     {
         var log = Logging.GetLogger(node.System, typeof(NodeRunner));
         Console.WriteLine($"okv: node '{node.Manifest.Name}' has an empty store: reading every shard from a majority before it serves");
-        switch (await FirstSync.RunAsync(node, stop))
+        // A node that is downed or refused meanwhile stops waiting at once (it would wait for Up until the timeout).
+        using var running = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        var sync = FirstSync.RunAsync(node, running.Token);
+        if (await Task.WhenAny(sync, node.WhenTerminated) != sync)
+        {
+            await running.CancelAsync();
+            return;
+        }
+
+        switch (await sync)
         {
             case FirstSyncCompleted done:
                 log.Info("Empty store rebuilt: read {0} keys from a majority of {1} active nodes in {2:0.0}s", done.Keys, done.ActiveNodes, done.Took.TotalSeconds);
