@@ -119,6 +119,7 @@ public sealed class NodeHost : IAsyncDisposable
         if (settings.StoreProvider == "sqlite")
         {
             SqliteStoreFile.UseWriteAheadLog(directory.DatabaseFile);
+            SqliteStoreFile.UseWriteAheadLog(directory.ReplicaDatabaseFile);
         }
 
         var credentials = NodeCredentials.Load(directory);

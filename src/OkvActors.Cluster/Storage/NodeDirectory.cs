@@ -17,7 +17,8 @@ namespace OkvActors.Cluster.Storage;
 /// secrets/keyring.json   the KEK generations the files hold (absent: one KEK, generation 1)
 /// secrets/kek-previous.* the previous KEK generation while a rotation re-wraps (wrapped, hsm, sealed)
 /// genesis.json           the founder's initial controller registry
-/// store/okv.db           Akka.Persistence.Sql (SQLite): durable replicas
+/// store/okv.db           Akka.Persistence.Sql (SQLite): journal and snapshots (audit log, registries)
+/// store/replicas.db      the durable replicas (SqlDurableStore), a file of their own
 /// control.sock           local administration socket (owner-only)
 /// audit-anchor.json      on a restored node: the archived audit chain head its log continues from
 /// restore/               on a restored node until its first run has imported the archive's objects
@@ -67,6 +68,12 @@ public sealed class NodeDirectory(string root)
     public string StoreDir => Path.Combine(Root, "store");
 
     public string DatabaseFile => Path.Combine(StoreDir, "okv.db");
+
+    /// <summary>
+    /// The durable replicas' SQLite file, apart from the journal's: two writers in one SQLite file wait on each
+    /// other's lock, and Microsoft.Data.Sqlite answers a busy database with a 150 ms sleep.
+    /// </summary>
+    public string ReplicaDatabaseFile => Path.Combine(StoreDir, "replicas.db");
 
     public string ControlSocket => Path.Combine(Root, "control.sock");
 

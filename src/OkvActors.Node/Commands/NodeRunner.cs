@@ -30,7 +30,7 @@ public static class NodeRunner
 
         var joining = dir.HasManifest && dir.ReadManifest().Stage == NodeStage.Joining;
         var checkpoint = joining ? Conversion.AdoptForFirstSync(dir) : null;
-        var storeFileExisted = File.Exists(dir.DatabaseFile);
+        var storeFileExisted = File.Exists(dir.ReplicaDatabaseFile);
         var node = NodeHost.Start(dir, operatorConfig, seeds);
         // A node made by `okv restore` imports its archive before it serves anything.
         if (await RestoreImport.RunIfPendingAsync(node, stop) is { } imported)

@@ -61,6 +61,22 @@ public sealed class NodeConfigTests
         Assert.Equal(TimeSpan.FromSeconds(15), OkvClusterSettings.Create(config).AskTimeout);
     }
 
+    /// <summary>Two writers in one SQLite file wait on each other's lock (Microsoft.Data.Sqlite sleeps 150 ms on a busy database).</summary>
+    [Fact]
+    public void With_sqlite_the_durable_replicas_have_a_file_of_their_own_and_with_postgresql_the_journal_database()
+    {
+        var directory = new NodeDirectory(Path.Combine(Path.GetTempPath(), "okv-config-test"));
+        var postgres = ConfigurationFactory.ParseString("okv.store { provider = postgresql, connection-string = \"Host=db;Database=okv_node2\" }");
+
+        var sqlite = NodeConfig.For(Manifest, directory, Config.Empty);
+        var onPostgres = NodeConfig.For(Manifest, directory, postgres);
+
+        Assert.Equal($"Data Source={directory.ReplicaDatabaseFile}", sqlite.GetString("akka.cluster.distributed-data.durable.sql.connection-string"));
+        Assert.NotEqual(directory.DatabaseFile, directory.ReplicaDatabaseFile);
+        Assert.Equal("", onPostgres.GetString("akka.cluster.distributed-data.durable.sql.connection-string", ""));
+        Assert.Equal("Host=db;Database=okv_node2", onPostgres.GetString("akka.persistence.journal.sql.connection-string"));
+    }
+
     [Fact]
     public void The_shard_count_recorded_at_init_wins_over_the_operator_config()
     {
