@@ -19,7 +19,12 @@ namespace OkvActors.Cluster.Controller;
 /// </summary>
 public sealed class ControllerActor : ReceiveActor, IWithStash, IWithTimers
 {
-    private sealed record PendingWrite(ControllerState NewState, IActorRef ReplyTo, IControllerReply Reply, Action? SideEffect);
+    /// <summary>A decided command on its way to a majority; <see cref="Attempt"/> counts its decisions (see <see cref="MaxDecisions"/>).</summary>
+    private sealed record PendingWrite(
+        IControllerCommand Command, int Attempt, ControllerState NewState, IActorRef ReplyTo, IControllerReply Reply, Action? SideEffect);
+
+    /// <summary>A command decided from a copy older than the local replica is decided again from the newer one, this often at most.</summary>
+    private const int MaxDecisions = 3;
 
     private sealed record SuspectMember(Address Address);
 
@@ -60,10 +65,17 @@ public sealed class ControllerActor : ReceiveActor, IWithStash, IWithTimers
     protected override void PreStart()
     {
         _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.IMemberEvent));
+        // A registry written elsewhere (a previous controller's last write, arriving after a hand-over) is adopted as it
+        // arrives, so the next decision starts from it.
+        _replicator.Tell(new Subscribe(ControllerRegistry.Key, Self));
         _replicator.Tell(new Get(ControllerRegistry.Key, new ReadMajority(_settings.WriteTimeout), InitialLoad));
     }
 
-    protected override void PostStop() => _cluster.Unsubscribe(Self);
+    protected override void PostStop()
+    {
+        _cluster.Unsubscribe(Self);
+        _replicator.Tell(new Unsubscribe(ControllerRegistry.Key, Self));
+    }
 
     private IWriteConsistency WriteMajority => new WriteMajority(_settings.WriteTimeout);
 
@@ -122,13 +134,36 @@ public sealed class ControllerActor : ReceiveActor, IWithStash, IWithTimers
     private void Serving()
     {
         Receive<GetRegistry>(_ => Sender.Tell(new RegistrySnapshot(State, _cluster.SelfAddress.ToString())));
-        Receive<ApproveCandidate>(c => Decide(ControllerRules.Approve(State, c, Now, _writer)));
-        Receive<AddSubgroup>(c => Decide(ControllerRules.AddSubgroup(State, c, _writer)));
-        Receive<ChangeNodeLifecycle>(c => Decide(ControllerRules.ChangeLifecycle(State, c, Now, _writer), LifecycleEffect(c)));
-        Receive<RevokeCertificate>(c => Decide(ControllerRules.RevokeCertificate(State, c, Now, _writer)));
-        Receive<RequestAdmission>(Admit);
-        Receive<WithdrawAdmission>(c => Decide(ControllerRules.Withdraw(State, c, Now, _writer), DownIfStillMember(c.Name)));
+        Receive<IControllerCommand>(c => Handle(c, Sender, attempt: 1));
         Membership();
+    }
+
+    private void Handle(IControllerCommand command, IActorRef replyTo, int attempt)
+    {
+        switch (command)
+        {
+            case ApproveCandidate c:
+                Decide(c, attempt, replyTo, ControllerRules.Approve(State, c, Now, _writer));
+                break;
+            case AddSubgroup c:
+                Decide(c, attempt, replyTo, ControllerRules.AddSubgroup(State, c, _writer));
+                break;
+            case ChangeNodeLifecycle c:
+                Decide(c, attempt, replyTo, ControllerRules.ChangeLifecycle(State, c, Now, _writer), LifecycleEffect(c));
+                break;
+            case RevokeCertificate c:
+                Decide(c, attempt, replyTo, ControllerRules.RevokeCertificate(State, c, Now, _writer));
+                break;
+            case WithdrawAdmission c:
+                Decide(c, attempt, replyTo, ControllerRules.Withdraw(State, c, Now, _writer), DownIfStillMember(c.Name));
+                break;
+            case RequestAdmission c:
+                Admit(c, attempt, replyTo);
+                break;
+            default:
+                Unhandled(command);
+                break;
+        }
     }
 
     private void Writing(PendingWrite pending)
@@ -141,6 +176,13 @@ public sealed class ControllerActor : ReceiveActor, IWithStash, IWithTimers
             pending.SideEffect?.Invoke();
             Become(Serving);
             Stash.UnstashAll();
+        });
+        Receive<ModifyFailure>(u => ReferenceEquals(u.Request, pending) && pending.Attempt < MaxDecisions, _ =>
+        {
+            // The local replica is newer than the copy the command was decided from: read it and decide again.
+            _log.Info("Controller decided from registry v{0} but a newer one is here; deciding again", State.Version);
+            _replicator.Tell(new Get(ControllerRegistry.Key, ReadLocal.Instance, pending));
+            Become(() => Refreshing(pending));
         });
         Receive<IUpdateFailure>(u => ReferenceEquals(u.Request, pending), failure =>
         {
@@ -165,8 +207,26 @@ public sealed class ControllerActor : ReceiveActor, IWithStash, IWithTimers
         ReceiveAny(_ => Stash.Stash());
     }
 
+    private void Refreshing(PendingWrite pending)
+    {
+        Receive<IGetResponse>(r => ReferenceEquals(r.Request, pending), response =>
+        {
+            if (response is GetSuccess success)
+            {
+                MergeIntoState(((ControllerRegistry)success.Data).State);
+            }
+
+            Become(Serving);
+            Stash.UnstashAll();
+            Handle(pending.Command, pending.ReplyTo, pending.Attempt + 1);
+        });
+        Membership();
+        ReceiveAny(_ => Stash.Stash());
+    }
+
     private void Membership()
     {
+        Receive<Changed>(c => c.Key.Equals(ControllerRegistry.Key), c => MergeIntoState(c.Get(ControllerRegistry.Key).State));
         Receive<ClusterEvent.MemberUp>(e => CheckMember(e.Member.Address));
         Receive<ClusterEvent.MemberJoined>(e => CheckMember(e.Member.Address));
         Receive<ClusterEvent.MemberWeaklyUp>(e => CheckMember(e.Member.Address));
@@ -181,13 +241,13 @@ public sealed class ControllerActor : ReceiveActor, IWithStash, IWithTimers
 
     private DateTimeOffset Now => _time.GetUtcNow();
 
-    private void Admit(RequestAdmission request)
+    private void Admit(RequestAdmission request, int attempt, IActorRef replyTo)
     {
         var outcome = ControllerRules.Admit(State, request, SoftwareVersion.Current, Now, _writer);
         if (!outcome.Accepted)
         {
             _log.Warning("Controller refused admission of '{0}' from {1}: {2}", request.Name, request.Address, outcome.What);
-            Sender.Tell(new AdmissionRejected(outcome.Refusal!.Value, outcome.What));
+            replyTo.Tell(new AdmissionRejected(outcome.Refusal!.Value, outcome.What));
             return;
         }
 
@@ -204,24 +264,24 @@ public sealed class ControllerActor : ReceiveActor, IWithStash, IWithTimers
             PublicKeyWrap.Wrap(_credentials.Kek, candidateKey, NodeCredentials.KekPurpose),
             File.ReadAllBytes(_directory.SealedCaKeyFile),
             File.ReadAllBytes(_directory.SealedKekFile));
-        Write(outcome.NewState!, Sender, admitted, null);
+        Write(new PendingWrite(request, attempt, outcome.NewState!, replyTo, admitted, null));
     }
 
-    private void Decide(RuleOutcome outcome, Func<ControllerState, Action?>? effect = null)
+    private void Decide(IControllerCommand command, int attempt, IActorRef replyTo, RuleOutcome outcome, Func<ControllerState, Action?>? effect = null)
     {
         if (!outcome.Accepted)
         {
             _log.Info("Controller refused a command: {0}", outcome.What);
-            Sender.Tell(new CommandRejected(outcome.What));
+            replyTo.Tell(new CommandRejected(outcome.What));
             return;
         }
 
-        Write(outcome.NewState!, Sender, new CommandAccepted(outcome.What, outcome.NewState!), effect?.Invoke(State));
+        Write(new PendingWrite(command, attempt, outcome.NewState!, replyTo, new CommandAccepted(outcome.What, outcome.NewState!), effect?.Invoke(State)));
     }
 
-    private void Write(ControllerState newState, IActorRef replyTo, IControllerReply reply, Action? sideEffect)
+    private void Write(PendingWrite pending)
     {
-        var pending = new PendingWrite(newState, replyTo, reply, sideEffect);
+        var newState = pending.NewState;
         _replicator.Tell(new Update(ControllerRegistry.Key, new ControllerRegistry(newState), WriteMajority, existing =>
         {
             var current = (ControllerRegistry)existing;

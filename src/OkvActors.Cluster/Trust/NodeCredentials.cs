@@ -50,6 +50,9 @@ public sealed class NodeCredentials : IDisposable
         }
     }
 
+    /// <summary>Credentials from parts already in memory (actor tests); takes ownership of <paramref name="kek"/>.</summary>
+    internal static NodeCredentials FromParts(X509Certificate2 certificate, X509Certificate2 ca, byte[] kek) => new(certificate, ca, kek);
+
     public X509Certificate2 Certificate { get; }
 
     public X509Certificate2 Ca { get; }
