@@ -15,6 +15,7 @@ public sealed class KeyStoreSettings
         WriteTimeout = c.GetTimeSpan("write-timeout");
         AskTimeout = c.GetTimeSpan("ask-timeout");
         ChangeToAllTimeout = c.GetTimeSpan("change-to-all-timeout");
+        MajorityAttemptTimeout = c.GetTimeSpan("majority-attempt-timeout");
         if (ShardCount < 1)
         {
             throw new ConfigurationException("okv.key-store.shard-count must be at least 1");
@@ -36,6 +37,9 @@ public sealed class KeyStoreSettings
 
     /// <summary>How long a change waits for every reachable node before it is written with <see cref="WriteConsistency"/> instead.</summary>
     public TimeSpan ChangeToAllTimeout { get; }
+
+    /// <summary>How long one attempt of a majority read or write lasts before it is sent to a majority again (until <see cref="WriteTimeout"/>).</summary>
+    public TimeSpan MajorityAttemptTimeout { get; }
 
     public IWriteConsistency WriteConsistency => WriteConsistencyName switch
     {

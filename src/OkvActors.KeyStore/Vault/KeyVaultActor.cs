@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Cluster;
 using Akka.DistributedData;
 using Akka.Event;
+using Akka.Remote;
 using OkvActors.KeyStore.Access;
 using OkvActors.KeyStore.Membership;
 using OkvActors.KeyStore.Model;
@@ -20,26 +21,49 @@ namespace OkvActors.KeyStore.Vault;
 /// Tracks reachability to know when the node is in restricted (read-only) mode, and then refuses writes
 /// at once instead of letting them time out.
 /// </summary>
-public sealed class KeyVaultActor : ReceiveActor
+public sealed class KeyVaultActor : ReceiveActor, IWithTimers
 {
     /// <summary>
-    /// A write of an object: who asked, the object as written (set inside modify), and whether it went to
-    /// every reachable node (if that times out it is written again with the configured consistency).
+    /// A write of an object: who asked, the object as written (set inside the first attempt's modify), when it is
+    /// refused as not acknowledged, and which of its attempts is the latest (<see cref="WriteAttempt"/>).
     /// </summary>
-    private sealed record Pending(IActorRef ReplyTo, string Uid, bool ToAll)
+    private sealed class Pending(IActorRef replyTo, string uid, long deadline)
     {
+        public IActorRef ReplyTo { get; } = replyTo;
+
+        public string Uid { get; } = uid;
+
+        /// <summary>Environment.TickCount64 at which the write is refused as not acknowledged.</summary>
+        public long Deadline { get; } = deadline;
+
         public ManagedObject? Written { get; set; }
+
+        public int Attempts { get; set; }
+
+        public bool Answered { get; set; }
     }
 
+    /// <summary>
+    /// One Update of a pending write. The first carries the change; later ones send the object as written again
+    /// (its delta, not the shard) to a majority. Any attempt's success acknowledges the write; a timeout counts only
+    /// from the latest attempt, the first attempt's modify failure always.
+    /// </summary>
+    private sealed record WriteAttempt(Pending Pending, int Number, bool ToAll);
+
+    /// <summary>Asks a disconnected member's replicator who it is: an answer means it is alive after all.</summary>
+    private sealed record ProbeSuspect(Address Member);
+
+    private static readonly TimeSpan ProbeInterval = TimeSpan.FromSeconds(1);
+
     /// <summary>A change waiting for its majority read; then it becomes a write.</summary>
-    private sealed record PendingChange(IActorRef ReplyTo, ChangeObject Change);
+    private sealed record PendingChange(IActorRef ReplyTo, ChangeObject Change, long Deadline);
 
     /// <summary>
     /// A read of an object's shard (<paramref name="Uid"/>) or of the access registry (Uid null). A
     /// majority read that answers confirms the replica for its epoch; a local read of a confirmed replica
     /// that misses the object asks a majority (<paramref name="MajorityOnMiss"/>).
     /// </summary>
-    private sealed record PendingRead(IActorRef ReplyTo, IKey Key, string? Uid, bool Majority, bool MajorityOnMiss, int Epoch);
+    private sealed record PendingRead(IActorRef ReplyTo, IKey Key, string? Uid, bool Majority, bool MajorityOnMiss, int Epoch, long Deadline);
 
     /// <summary>An access change waiting for its quorum; the registry as written is set inside modify.</summary>
     private sealed record PendingAccess(IActorRef ReplyTo, bool ToAll)
@@ -47,7 +71,7 @@ public sealed class KeyVaultActor : ReceiveActor
         public AccessRegistry? Written { get; set; }
     }
 
-    private sealed record PendingAccessChange(IActorRef ReplyTo, ChangeAccess Change);
+    private sealed record PendingAccessChange(IActorRef ReplyTo, ChangeAccess Change, long Deadline);
 
     /// <summary>A locate gathering every shard, from this node's replica or a majority's.</summary>
     private sealed class PendingScan(IActorRef replyTo, LocateObjects locate, int shards)
@@ -70,6 +94,8 @@ public sealed class KeyVaultActor : ReceiveActor
 
     private readonly Dictionary<Address, MemberStatus> _members = [];
     private readonly HashSet<Address> _unreachable = [];
+    private readonly HashSet<Address> _suspects = [];
+    private readonly HashSet<Pending> _toEveryone = [];
     private IReadOnlyList<BrokenLink> _brokenLinks = [];
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -99,13 +125,16 @@ public sealed class KeyVaultActor : ReceiveActor
                 return;
             }
 
-            _replicator.Tell(new Get(KeyOf(c.Uid), new ReadMajority(_settings.WriteTimeout), new PendingChange(Sender, c)));
+            var deadline = NewDeadline();
+            _replicator.Tell(new Get(KeyOf(c.Uid), MajorityRead(deadline), new PendingChange(Sender, c, deadline)));
         });
         Receive<IGetResponse>(r => r.Request is PendingChange, response =>
         {
-            var (replyTo, change) = (PendingChange)response.Request!;
+            var (replyTo, change, deadline) = (PendingChange)response.Request!;
             switch (response)
             {
+                case GetFailure failure when ReadAgain(failure, deadline):
+                    break;
                 case GetFailure:
                     replyTo.Tell(new WriteRefused(
                         $"could not read {change.Uid} from a majority of nodes within {_settings.WriteTimeout.TotalSeconds:0}s; nothing was changed", false));
@@ -123,6 +152,11 @@ public sealed class KeyVaultActor : ReceiveActor
         Receive<IGetResponse>(r => r.Request is PendingRead, response =>
         {
             var read = (PendingRead)response.Request!;
+            if (read.Majority && response is GetFailure failure && ReadAgain(failure, read.Deadline))
+            {
+                return;
+            }
+
             if (read.Majority && response is GetFailure)
             {
                 // No majority answered: this node's replica rather than nothing.
@@ -137,7 +171,8 @@ public sealed class KeyVaultActor : ReceiveActor
             else if (read.MajorityOnMiss && read.Uid is not null && Found(response, read.Uid) is ObjectNotFound)
             {
                 // Not here yet: created on another node a moment ago, acknowledged by a majority without us.
-                _replicator.Tell(new Get(read.Key, new ReadMajority(_settings.WriteTimeout), read with { Majority = true, MajorityOnMiss = false }));
+                var deadline = NewDeadline();
+                _replicator.Tell(new Get(read.Key, MajorityRead(deadline), read with { Majority = true, MajorityOnMiss = false, Deadline = deadline }));
                 return;
             }
 
@@ -155,11 +190,17 @@ public sealed class KeyVaultActor : ReceiveActor
                 return;
             }
 
-            _replicator.Tell(new Get(AccessKey, new ReadMajority(_settings.WriteTimeout), new PendingAccessChange(Sender, c)));
+            var deadline = NewDeadline();
+            _replicator.Tell(new Get(AccessKey, MajorityRead(deadline), new PendingAccessChange(Sender, c, deadline)));
         });
         Receive<IGetResponse>(r => r.Request is PendingAccessChange, response =>
         {
-            var (replyTo, change) = (PendingAccessChange)response.Request!;
+            var (replyTo, change, deadline) = (PendingAccessChange)response.Request!;
+            if (response is GetFailure failure && ReadAgain(failure, deadline))
+            {
+                return;
+            }
+
             if (response is GetFailure)
             {
                 replyTo.Tell(new WriteRefused(
@@ -179,7 +220,7 @@ public sealed class KeyVaultActor : ReceiveActor
             var pending = (PendingAccess)response.Request!;
             if (response is UpdateTimeout && pending.ToAll)
             {
-                WriteAgain(AccessKey, AccessRegistry.Empty, pending with { ToAll = false });
+                WriteAccessAgain(pending with { ToAll = false });
                 return;
             }
 
@@ -227,15 +268,27 @@ public sealed class KeyVaultActor : ReceiveActor
             _expected = e.Count;
             EvaluateMode();
         });
-        Receive<IUpdateResponse>(r => r.Request is Pending, response =>
+        Receive<IUpdateResponse>(r => r.Request is WriteAttempt, response =>
         {
-            var pending = (Pending)response.Request!;
-            if (response is UpdateTimeout && pending.ToAll)
+            var (pending, number, toAll) = (WriteAttempt)response.Request!;
+            if (pending.Answered || (response is ModifyFailure && number > 1) || (response is not UpdateSuccess and not ModifyFailure && number < pending.Attempts))
             {
-                WriteAgain(KeyOf(pending.Uid), KeyShard.Empty, pending with { ToAll = false });
+                // Answered already, or superseded: a later attempt (or the first's modify failure) decides.
                 return;
             }
 
+            if (toAll)
+            {
+                _toEveryone.Remove(pending);
+            }
+
+            if (response is UpdateTimeout && _settings.WriteConsistencyName == "majority" && Environment.TickCount64 < pending.Deadline)
+            {
+                SendAgain(pending);
+                return;
+            }
+
+            pending.Answered = true;
             pending.ReplyTo.Tell(response switch
             {
                 UpdateSuccess => new ObjectStored(pending.Written!),
@@ -249,12 +302,38 @@ public sealed class KeyVaultActor : ReceiveActor
                 _ => new WriteRefused($"the write to {pending.Uid} failed ({response.GetType().Name})", false),
             });
         });
+        // A member whose connection dropped (its process died: the kernel closed its sockets) is suspected at once,
+        // long before the failure detector calls it unreachable: writes in flight to every node go to a majority now
+        // instead of waiting for change-to-all-timeout, and new writes go to a majority until it is connected again.
+        Receive<DisassociatedEvent>(e =>
+        {
+            if (!_members.ContainsKey(e.RemoteAddress) || !_suspects.Add(e.RemoteAddress))
+            {
+                return;
+            }
+
+            _log.Info("Member {0} disconnected: writes go to a majority until it answers again", e.RemoteAddress);
+            foreach (var pending in _toEveryone.ToArray())
+            {
+                SendAgain(pending);
+            }
+
+            _toEveryone.Clear();
+            Timers.StartPeriodicTimer(e.RemoteAddress, new ProbeSuspect(e.RemoteAddress), ProbeInterval);
+        });
+        // Either proves the member alive: a new connection to it, or its replicator answering a probe (one connection
+        // of two may close while the other stays up, so no new connection need ever come).
+        Receive<AssociatedEvent>(e => Cleared(e.RemoteAddress));
+        Receive<ActorIdentity>(i => i.MessageId is Address && i.Subject is not null, i => Cleared((Address)i.MessageId));
+        Receive<ActorIdentity>(_ => { });
+        Receive<ProbeSuspect>(p => Context.ActorSelection(new RootActorPath(p.Member) / _replicator.Path.Elements).Tell(new Identify(p.Member)));
         Receive<ClusterEvent.IMemberEvent>(e =>
         {
             if (e is ClusterEvent.MemberRemoved)
             {
                 _members.Remove(e.Member.Address);
                 _unreachable.Remove(e.Member.Address);
+                Cleared(e.Member.Address);
             }
             else
             {
@@ -283,13 +362,31 @@ public sealed class KeyVaultActor : ReceiveActor
         });
     }
 
+    public ITimerScheduler Timers { get; set; } = null!;
+
     public static Props Props(KeyStoreSettings settings) => Akka.Actor.Props.Create(() => new KeyVaultActor(settings));
 
-    protected override void PreStart() =>
+    protected override void PreStart()
+    {
         _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
             typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.IReachabilityEvent), ReachabilityTable.ChangedEvent);
+        Context.System.EventStream.Subscribe(Self, typeof(DisassociatedEvent));
+        Context.System.EventStream.Subscribe(Self, typeof(AssociatedEvent));
+    }
 
-    protected override void PostStop() => _cluster.Unsubscribe(Self);
+    protected override void PostStop()
+    {
+        _cluster.Unsubscribe(Self);
+        Context.System.EventStream.Unsubscribe(Self);
+    }
+
+    private void Cleared(Address member)
+    {
+        if (_suspects.Remove(member))
+        {
+            Timers.Cancel(member);
+        }
+    }
 
     private KeyShardKey KeyOf(string uid) => new(ShardMap.KeyId(ShardMap.ShardOf(uid, _settings.ShardCount)));
 
@@ -304,33 +401,83 @@ public sealed class KeyVaultActor : ReceiveActor
             return;
         }
 
-        var pending = new Pending(replyTo, uid, toAll);
-        _replicator.Tell(new Update(KeyOf(uid), KeyShard.Empty, ConsistencyFor(toAll), existing =>
+        var pending = new Pending(replyTo, uid, NewDeadline()) { Attempts = 1 };
+        if (toAll)
+        {
+            _toEveryone.Add(pending);
+        }
+
+        _replicator.Tell(new Update(KeyOf(uid), KeyShard.Empty, toAll ? new WriteAll(_settings.ChangeToAllTimeout) : FirstConsistency(pending), existing =>
         {
             var shard = (KeyShard)existing;
             var next = shard.Put(change(shard));
             pending.Written = next.Get(uid);
             return next;
-        }, pending));
+        }, new WriteAttempt(pending, 1, toAll)));
     }
 
     /// <summary>
-    /// Writes go to every node while every member is reachable (and the configured consistency is the
-    /// default majority): then every confirmed replica holds every acknowledged write.
+    /// Writes go to every node while every member is reachable and connected (and the configured consistency is
+    /// the default majority): then every confirmed replica holds every acknowledged write.
     /// </summary>
-    private bool WritesReachEveryone => _settings.WriteConsistencyName == "majority" && _unreachable.Count == 0;
+    private bool WritesReachEveryone => _settings.WriteConsistencyName == "majority" && _unreachable.Count == 0 && _suspects.Count == 0;
 
     private IWriteConsistency ConsistencyFor(bool toAll) => toAll ? new WriteAll(_settings.ChangeToAllTimeout) : _settings.WriteConsistency;
 
     /// <summary>
-    /// A write to every node timed out (a member crashed and is not yet detected, or is slow): this node's
-    /// replica already holds it, so the unchanged replica is written again with the configured consistency,
-    /// which decides whether the write is acknowledged. Members it missed are no longer confirmed current.
+    /// The configured consistency for one attempt. A majority attempt lasts at most majority-attempt-timeout: Distributed
+    /// Data sends it to the fewest members that make a majority and to the others only after a fifth of its timeout,
+    /// so a short attempt is what keeps a crashed, undetected member from holding it up.
     /// </summary>
-    private void WriteAgain<T>(IKey key, T empty, object pending) where T : IReplicatedData
+    private IWriteConsistency FirstConsistency(Pending pending) => _settings.WriteConsistencyName == "majority"
+        ? new WriteMajority(AttemptTimeout(pending.Deadline))
+        : _settings.WriteConsistency;
+
+    /// <summary>When a read or write begun now is given up (write-timeout on, as Environment.TickCount64).</summary>
+    private long NewDeadline() => Environment.TickCount64 + (long)_settings.WriteTimeout.TotalMilliseconds;
+
+    /// <summary>One attempt: majority-attempt-timeout, or what is left before the deadline if less.</summary>
+    private TimeSpan AttemptTimeout(long deadline) =>
+        TimeSpan.FromMilliseconds(Math.Clamp(deadline - Environment.TickCount64, 1, (long)_settings.MajorityAttemptTimeout.TotalMilliseconds));
+
+    /// <summary>A majority read is made of attempts, for the reason majority writes are (<see cref="FirstConsistency"/>).</summary>
+    private ReadMajority MajorityRead(long deadline) => new(AttemptTimeout(deadline));
+
+    /// <summary>Asks a majority again for a read whose attempt failed, while its deadline allows; true when it did.</summary>
+    private bool ReadAgain(GetFailure failure, long deadline)
+    {
+        if (Environment.TickCount64 >= deadline)
+        {
+            return false;
+        }
+
+        _replicator.Tell(new Get(failure.Key, MajorityRead(deadline), failure.Request));
+        return true;
+    }
+
+    /// <summary>
+    /// An attempt timed out (or was to every node when a member disconnected): this node's replica already holds the
+    /// write, so the object as written goes again, as a delta, to a majority, which decides whether it is
+    /// acknowledged. Members it missed are no longer confirmed current.
+    /// </summary>
+    private void SendAgain(Pending pending)
     {
         _confirmed.DoubtAll();
-        _replicator.Tell(new Update(key, empty, _settings.WriteConsistency, existing => existing, pending));
+        var attempt = new WriteAttempt(pending, ++pending.Attempts, false);
+        // Read inside modify: the first attempt's modify (queued before this one) has set it by then.
+        _replicator.Tell(new Update(KeyOf(pending.Uid), KeyShard.Empty, new WriteMajority(AttemptTimeout(pending.Deadline)),
+            existing => pending.Written is { } written ? ((KeyShard)existing).Put(written) : throw new InvalidOperationException("nothing was written"),
+            attempt));
+    }
+
+    /// <summary>
+    /// An access change to every node timed out: this node's replica already holds it, so the unchanged registry is
+    /// written again with the configured consistency, which decides whether it is acknowledged.
+    /// </summary>
+    private void WriteAccessAgain(PendingAccess pending)
+    {
+        _confirmed.DoubtAll();
+        _replicator.Tell(new Update(AccessKey, AccessRegistry.Empty, _settings.WriteConsistency, existing => existing, pending));
     }
 
     /// <summary>Where a read is answered: this node's replica when confirmed (or asked for), else a majority.</summary>
@@ -338,8 +485,9 @@ public sealed class KeyVaultActor : ReceiveActor
     {
         var local = _mode.Restricted || freshness == ReadFreshness.Local
             || (freshness == ReadFreshness.Acknowledged && _confirmed.IsConfirmed(key.Id));
-        var read = new PendingRead(Sender, key, uid, !local, local && freshness == ReadFreshness.Acknowledged && !_mode.Restricted, _confirmed.Epoch);
-        _replicator.Tell(new Get(key, local ? ReadLocal.Instance : new ReadMajority(_settings.WriteTimeout), read));
+        var deadline = NewDeadline();
+        var read = new PendingRead(Sender, key, uid, !local, local && freshness == ReadFreshness.Acknowledged && !_mode.Restricted, _confirmed.Epoch, deadline);
+        _replicator.Tell(new Get(key, local ? ReadLocal.Instance : MajorityRead(deadline), read));
     }
 
     /// <summary>
