@@ -11,6 +11,7 @@ public enum LabPart
     Availability,
     Convergence,
     Scale,
+    Growth,
 }
 
 /// <summary>Command-line options of okv-lab. <see cref="Parse"/> throws <see cref="FormatException"/> on a bad command line.</summary>
@@ -26,6 +27,7 @@ public sealed record LabOptions(
     double AvailabilitySeconds,
     int ValueBytes,
     int Objects,
+    IReadOnlyList<int> GrowthNodes,
     bool Quick)
 {
     /// <summary>
@@ -34,8 +36,8 @@ public sealed record LabOptions(
     /// </summary>
     public const int RecordBytes = 315;
 
-    /// <summary>Highest port the lab uses above the base: okv up takes base..base+315, pykmip +500, etcd +600..+612.</summary>
-    public const int PortSpan = 620;
+    /// <summary>Highest port the lab uses above the base: okv up takes base..base+315, pykmip +500, etcd +600..+612, growth clusters +700..+1015.</summary>
+    public const int PortSpan = 1020;
 
     public const string Usage = """
         okv-lab: the performance lab (issue #7). Starts a 3-node OkvActors cluster (`okv up`), pykmip-server and a
@@ -45,18 +47,19 @@ public sealed record LabOptions(
 
           --out DIR            where results go (default bench/results)
           --dir DIR            working directory for clusters and logs (default: a new temp directory)
-          --base-port P        first TCP port; the lab uses P..P+620 (default 44000)
+          --base-port P        first TCP port; the lab uses P..P+1020 (default 44000)
           --clients LIST       concurrencies, comma-separated (default 1,8,32,128)
           --seconds S          measured seconds per run (default 10)
           --ops LIST           KMIP operations (default get,locate,encrypt,decrypt,create)
-          --skip PART          leave out pykmip, etcd, availability, convergence or scale; repeatable
+          --skip PART          leave out pykmip, etcd, availability, convergence, scale or growth; repeatable
           --convergence-samples N   writes timed until visible on every node (default 50)
           --availability-seconds S  load duration around the node kill (default 12)
           --value-bytes N      etcd value size (default 315, one key-store record)
           --objects N          records loaded into OkvActors and etcd before convergence and the kill, then
                                memory per member (default 100000)
+          --growth-nodes LIST  cluster sizes formed from nothing, each measured idle and under Create (default 3,16)
           --quick              a short run for development: clients 1,32, 4 s, 20 samples, 8 s availability,
-                               10000 objects
+                               10000 objects, growth 3,6
         """;
 
     public static LabOptions Parse(IReadOnlyList<string> args)
@@ -65,9 +68,10 @@ public sealed record LabOptions(
         string? dir = null;
         int basePort = 44000, samples = 50, valueBytes = RecordBytes, objects = 100_000;
         IReadOnlyList<int> clients = [1, 8, 32, 128];
+        IReadOnlyList<int> growth = [3, 16];
         IReadOnlyList<LoadOperation> ops = [LoadOperation.Get, LoadOperation.Locate, LoadOperation.Encrypt, LoadOperation.Decrypt, LoadOperation.Create];
         double seconds = 10, availability = 12;
-        bool quick = false, clientsSet = false, secondsSet = false, samplesSet = false, availabilitySet = false, objectsSet = false;
+        bool quick = false, growthSet = false, clientsSet = false, secondsSet = false, samplesSet = false, availabilitySet = false, objectsSet = false;
         var skip = new HashSet<LabPart>();
         for (var i = 0; i < args.Count; i++)
         {
@@ -85,6 +89,7 @@ public sealed record LabOptions(
                 case "--availability-seconds": availability = PositiveDouble(Value(), "--availability-seconds"); availabilitySet = true; break;
                 case "--value-bytes": valueBytes = PositiveInt(Value(), "--value-bytes"); break;
                 case "--objects": objects = PositiveInt(Value(), "--objects"); objectsSet = true; break;
+                case "--growth-nodes": growth = ParseGrowth(Value()); growthSet = true; break;
                 case "--quick": quick = true; break;
                 default: throw new FormatException($"unknown option '{args[i]}'");
             }
@@ -108,9 +113,10 @@ public sealed record LabOptions(
             samples = samplesSet ? samples : 20;
             availability = availabilitySet ? availability : 8;
             objects = objectsSet ? objects : 10_000;
+            growth = growthSet ? growth : [3, 6];
         }
 
-        return new LabOptions(output, dir, basePort, clients, seconds, ops, skip, samples, availability, valueBytes, objects, quick);
+        return new LabOptions(output, dir, basePort, clients, seconds, ops, skip, samples, availability, valueBytes, objects, growth, quick);
     }
 
     public bool Runs(LabPart part) => !Skip.Contains(part);
@@ -120,6 +126,19 @@ public sealed record LabOptions(
         var list = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
             .Select(c => PositiveInt(c, "--clients")).Distinct().Order().ToList();
         return list.Count > 0 ? list : throw new FormatException("--clients needs at least one concurrency");
+    }
+
+    /// <summary>Cluster sizes for the growth part: 3 to 16 nodes, as the cluster allows.</summary>
+    private static IReadOnlyList<int> ParseGrowth(string text)
+    {
+        var list = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Select(n => PositiveInt(n, "--growth-nodes")).Distinct().Order().ToList();
+        if (list.Count == 0 || list.Any(n => n is < 3 or > 16))
+        {
+            throw new FormatException($"--growth-nodes takes cluster sizes from 3 to 16, not '{text}'");
+        }
+
+        return list;
     }
 
     private static IReadOnlyList<LoadOperation> ParseOperations(string text)
@@ -144,7 +163,7 @@ public sealed record LabOptions(
     private static LabPart ParsePart(string text) =>
         Enum.TryParse<LabPart>(text, ignoreCase: true, out var part) && Enum.IsDefined(part) && !int.TryParse(text, out _)
             ? part
-            : throw new FormatException($"unknown part '{text}' (pykmip, etcd, availability, convergence, scale)");
+            : throw new FormatException($"unknown part '{text}' (pykmip, etcd, availability, convergence, scale, growth)");
 
     private static int PositiveInt(string text, string option) =>
         int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : throw new FormatException($"{option} must be a positive integer, not '{text}'");

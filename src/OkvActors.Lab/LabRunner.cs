@@ -105,11 +105,25 @@ public sealed class LabRunner(LabOptions options, string command, TextWriter log
                 _notRun.Add("availability: skipped (--skip availability)");
             }
 
+            var growth = new List<GrowthResult>();
+            if (options.Runs(LabPart.Growth))
+            {
+                var grow = new ClusterGrowth(options, log);
+                foreach (var nodes in options.GrowthNodes)
+                {
+                    await Phase($"growth ({nodes} nodes)", async () => growth.Add(await grow.Run(nodes, Path.Combine(work, $"growth-{nodes}"), ct)));
+                }
+            }
+            else
+            {
+                _notRun.Add("growth (cluster sizes formed from nothing): skipped (--skip growth)");
+            }
+
             NotRunByDesign();
             var comparisons = Ratios.Compare(macro);
             var verdicts = Targets.Judge(macro, comparisons, availability, convergence, scale);
             var machine = new MachineInfo(Environment.ProcessorCount, RuntimeInformation.OSDescription, Environment.Version.ToString(), loadBefore, LoadAverage.Now());
-            return new LabReport(started, DateTimeOffset.UtcNow, machine, command, options.ValueBytes, macro, comparisons, availability, convergence, scale, verdicts, _notRun, _notes);
+            return new LabReport(started, DateTimeOffset.UtcNow, machine, command, options.ValueBytes, macro, comparisons, availability, convergence, scale, growth, verdicts, _notRun, _notes);
         }
         finally
         {
@@ -161,7 +175,7 @@ public sealed class LabRunner(LabOptions options, string command, TextWriter log
     private void NotRunByDesign()
     {
         _notRun.Add("micro benchmarks (TTLV, key wrap, CRDT merge, allocations): BenchmarkDotNet, run separately with `build.ps1 bench -Micro`");
-        _notRun.Add("scale beyond the lab's load: 1M objects, a whole-cluster cold restart, 16-node formation and create latency from 3 to 16 nodes; okv-load measures 1M loads, wiped-node recovery and the cold restart of every node with `build.ps1 bench -Scale -ShardCount 4096 -Objects 1000000` (tests/OkvActors.Benchmarks/RESULTS.md)");
+        _notRun.Add("scale beyond the lab's load: 1M objects and a whole-cluster cold restart; okv-load measures 1M loads, wiped-node recovery and the cold restart of every node with `build.ps1 bench -Scale -ShardCount 4096 -Objects 1000000` (tests/OkvActors.Benchmarks/RESULTS.md)");
         _notRun.Add("profiles: the lab does not attach dotnet-counters or dotnet-trace itself");
         if (Environment.ProcessorCount <= 2)
         {

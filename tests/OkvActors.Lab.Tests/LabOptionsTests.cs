@@ -20,6 +20,8 @@ public class LabOptionsTests
         Assert.True(o.Runs(LabPart.PyKmip) && o.Runs(LabPart.Etcd) && o.Runs(LabPart.Availability) && o.Runs(LabPart.Convergence));
         Assert.Equal(Path.Combine("bench", "results"), o.Out);
         Assert.Null(o.WorkDir);
+        Assert.Equal([3, 16], o.GrowthNodes);
+        Assert.True(o.Runs(LabPart.Growth));
     }
 
     [Fact]
@@ -30,6 +32,8 @@ public class LabOptionsTests
         Assert.Equal(4, quick.Seconds);
         Assert.Equal(20, quick.ConvergenceSamples);
         Assert.Equal(10_000, quick.Objects);
+        Assert.Equal([3, 6], quick.GrowthNodes);
+        Assert.Equal([4, 16], LabOptions.Parse(["--quick", "--growth-nodes", "16,4,16"]).GrowthNodes);
 
         var mixed = LabOptions.Parse(["--quick", "--seconds", "7", "--clients", "8"]);
         Assert.Equal([8], mixed.Clients);
@@ -58,6 +62,8 @@ public class LabOptionsTests
     [InlineData("--seconds", "-1", "--seconds must be a positive number")]
     [InlineData("--seconds", "NaN", "--seconds must be a positive number")]
     [InlineData("--ops", "sign", "unknown operation 'sign'")]
+    [InlineData("--growth-nodes", "2,16", "--growth-nodes takes cluster sizes from 3 to 16")]
+    [InlineData("--growth-nodes", "17", "--growth-nodes takes cluster sizes from 3 to 16")]
     [InlineData("--ops", "1", "unknown operation '1'")]
     [InlineData("--skip", "okv", "unknown part 'okv'")]
     [InlineData("--base-port", "65000", "leaves no room")]

@@ -12,8 +12,10 @@ public class SummaryWriterTests
         var kill = new AvailabilityResult(Systems.Okv, "node3", 8, 12, 500, 3, 0, 500, 250.4, 11.2, 4.5, "KMIP Create", ["Create: boom"]);
         var convergence = new ConvergenceResult(Systems.Etcd, 20, 1, 3.5, 9.25, 12, "gateway");
         var scale = new ScaleResult(Systems.Okv, 10000, 9990, 10, 4, 2497.5, [new NodeMemory("node1", 300L << 20, 350L << 20)], "control load");
+        GrowthResult Grown(int nodes, double seconds, double p99) => new(nodes, seconds, 1.25, 2.5, 200L << 20,
+            new MacroRow(Systems.Okv, "Create", 8, 6, 600, 0, 100, 20, 30, p99, 500, 1.0), new ConvergenceResult(Systems.Okv, 20, 0, 12, 40, 50, "local reads"));
         return new LabReport(new DateTimeOffset(2026, 11, 29, 23, 40, 0, TimeSpan.Zero), new DateTimeOffset(2026, 11, 29, 23, 52, 30, TimeSpan.Zero),
-            new MachineInfo(2, "Linux", "10.0", "17.1 18.0 19.2", "12.0 13.0 14.0"), "okv-lab --quick", 315, macro, comparisons, [kill], [convergence], [scale],
+            new MachineInfo(2, "Linux", "10.0", "17.1 18.0 19.2", "12.0 13.0 14.0"), "okv-lab --quick", 315, macro, comparisons, [kill], [convergence], [scale], [Grown(3, 21.5, 40), Grown(16, 150.25, 300)],
             Targets.Judge(macro, comparisons, [kill], [convergence], [scale]), ["scale: not run"], ["noisy"]);
     }
 
@@ -46,6 +48,8 @@ public class SummaryWriterTests
         Assert.Contains("| 1M objects at ≤ 2 GiB per node | 300 MiB max RSS at 9,990 objects | not measured |", md, StringComparison.Ordinal);
         Assert.Contains("| Cold restart back to serving ≤ 60 s | one node: 4.5 s from restart to serving with 9,990 objects | not measured |", md, StringComparison.Ordinal);
         Assert.Contains("- noisy", md, StringComparison.Ordinal);
+        Assert.Contains("| 3 | 21.5 | 1.3 (2.5) | 200 | 100 | 20.00 | 40.00 | 1.00× | 12.00 | 40.00 |", md, StringComparison.Ordinal);
+        Assert.Contains("| 16 | 150.3 | 1.3 (2.5) | 200 | 100 | 20.00 | 300 | 7.50× | 12.00 | 40.00 |", md, StringComparison.Ordinal);
     }
 
     [Fact]

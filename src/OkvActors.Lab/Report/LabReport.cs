@@ -36,6 +36,13 @@ public sealed record NodeMemory(string Name, long RssBytes, long PeakRssBytes);
 public sealed record ScaleResult(
     string System, int Objects, int Acknowledged, int Failed, double Seconds, double PerSecond, IReadOnlyList<NodeMemory> Members, string How);
 
+/// <summary>
+/// A cluster of <paramref name="Nodes"/> formed from nothing: how long `okv up` took, each member's idle CPU (% of one core)
+/// and mean resident memory once settled, KMIP Create from a few clients, and the convergence probe.
+/// </summary>
+public sealed record GrowthResult(
+    int Nodes, double FormationSeconds, double IdleCpuMeanPercent, double IdleCpuMaxPercent, long RssMeanBytes, MacroRow Create, ConvergenceResult Convergence);
+
 /// <summary>A target of issue #7 and what was measured; Met is null when the figure was not measured.</summary>
 public sealed record TargetVerdict(string Target, string Measured, bool? Met, string Detail);
 
@@ -52,6 +59,7 @@ public sealed record LabReport(
     IReadOnlyList<AvailabilityResult> Availability,
     IReadOnlyList<ConvergenceResult> Convergence,
     IReadOnlyList<ScaleResult> Scale,
+    IReadOnlyList<GrowthResult> Growth,
     IReadOnlyList<TargetVerdict> Targets,
     IReadOnlyList<string> NotRun,
     IReadOnlyList<string> Notes);

@@ -132,6 +132,32 @@ public static class SummaryWriter
         }
 
         md.AppendLine();
+        Line(md, "## Cluster size: formed from nothing, idle, then Create");
+        md.AppendLine();
+        if (report.Growth.Count == 0)
+        {
+            Line(md, "Not run.");
+        }
+        else
+        {
+            var smallest = report.Growth.MinBy(g => g.Nodes)!;
+            Line(md, "| nodes | formed in s | idle CPU per node % (max) | RSS per node MiB | Create ops/s | p50 ms | p99 ms | p99 ÷ smallest cluster's | convergence p50 ms | convergence p99 ms |");
+            Line(md, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            foreach (var g in report.Growth)
+            {
+                var growth = smallest.Create.P99Ms > 0 ? Ratio(g.Create.P99Ms / smallest.Create.P99Ms) : "—";
+                Line(md, string.Format(C, "| {0} | {1:0.0} | {2:0.0} ({3:0.0}) | {4:0} | {5} | {6} | {7} | {8} | {9} | {10} |", g.Nodes, g.FormationSeconds,
+                    g.IdleCpuMeanPercent, g.IdleCpuMaxPercent, g.RssMeanBytes / 1048576.0, Ops(g.Create), Ms(g.Create.P50Ms), Ms(g.Create.P99Ms), growth,
+                    Ms(g.Convergence.P50Ms), Ms(g.Convergence.P99Ms)));
+            }
+
+            md.AppendLine();
+            Line(md, $"Each size is a fresh `okv up` cluster on this machine, timed until every node is admitted and Up; idle CPU is % of one core over 10 s " +
+                $"once settled; Create is KMIP from {report.Growth[0].Create.Clients} clients spread over every node; a write goes to every node, so each " +
+                "Create costs each node a replica write: on 2 cores the latency grows with the node count.");
+        }
+
+        md.AppendLine();
         Line(md, "## Not run in this lab");
         md.AppendLine();
         foreach (var n in report.NotRun)

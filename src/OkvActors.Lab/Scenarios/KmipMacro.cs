@@ -38,7 +38,7 @@ public sealed class KmipMacro(LabOptions options, TextWriter log)
         return rows;
     }
 
-    private async Task<MacroRow> RunOne(string system, IReadOnlyList<string> servers, LoadOperation op, int clients, string cert, string key, string ca, CancellationToken ct)
+    public async Task<MacroRow> RunOne(string system, IReadOnlyList<string> servers, LoadOperation op, int clients, string cert, string key, string ca, CancellationToken ct)
     {
         var load = LoadAverage.OneMinute();
         var loadOptions = new LoadOptions(servers, cert, key, ca, clients, options.Seconds, LoadMix.Parse($"{op}=1"),
