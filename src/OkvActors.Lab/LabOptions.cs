@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Numerics;
 using OkvActors.KmipLoad;
 
 namespace OkvActors.Lab;
@@ -120,6 +121,13 @@ public sealed record LabOptions(
     }
 
     public bool Runs(LabPart part) => !Skip.Contains(part);
+
+    /// <summary>
+    /// The shard count the lab's cluster is initialised with, sized as the README asks an operator to (about 250
+    /// objects a shard): the scale load and as many again for the macro runs' creations, rounded up to a power of
+    /// two from 256 (the default) to 4096. Shards much fuller than that cost every write more.
+    /// </summary>
+    public int ShardCount => (int)Math.Clamp(BitOperations.RoundUpToPowerOf2((uint)Math.Max(1, Objects * 2L / 250)), 256, 4096);
 
     private static IReadOnlyList<int> ParseClients(string text)
     {

@@ -21,6 +21,7 @@ public class LabOptionsTests
         Assert.Equal(Path.Combine("bench", "results"), o.Out);
         Assert.Null(o.WorkDir);
         Assert.Equal([3, 16], o.GrowthNodes);
+        Assert.Equal(1024, o.ShardCount);
         Assert.True(o.Runs(LabPart.Growth));
     }
 
@@ -33,6 +34,8 @@ public class LabOptionsTests
         Assert.Equal(20, quick.ConvergenceSamples);
         Assert.Equal(10_000, quick.Objects);
         Assert.Equal([3, 6], quick.GrowthNodes);
+        Assert.Equal(256, quick.ShardCount);
+        Assert.Equal(4096, LabOptions.Parse(["--objects", "1000000"]).ShardCount);
         Assert.Equal([4, 16], LabOptions.Parse(["--quick", "--growth-nodes", "16,4,16"]).GrowthNodes);
 
         var mixed = LabOptions.Parse(["--quick", "--seconds", "7", "--clients", "8"]);
