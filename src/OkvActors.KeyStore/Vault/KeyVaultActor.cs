@@ -73,10 +73,12 @@ public sealed class KeyVaultActor : ReceiveActor, IWithTimers
 
     private sealed record PendingAccessChange(IActorRef ReplyTo, ChangeAccess Change, long Deadline);
 
-    /// <summary>A locate gathering every shard, from this node's replica or a majority's.</summary>
-    private sealed class PendingScan(IActorRef replyTo, LocateObjects locate, int shards)
+    /// <summary>A locate gathering every shard, from this node's replica or a majority's (in attempts until <see cref="Deadline"/>).</summary>
+    private sealed class PendingScan(IActorRef replyTo, LocateObjects locate, int shards, long deadline)
     {
         public IActorRef ReplyTo { get; } = replyTo;
+
+        public long Deadline { get; } = deadline;
 
         public LocateObjects Locate { get; } = locate;
 
@@ -236,8 +238,8 @@ public sealed class KeyVaultActor : ReceiveActor, IWithTimers
         });
         Receive<LocateObjects>(locate =>
         {
-            var scan = new PendingScan(Sender, locate, _settings.ShardCount);
-            IReadConsistency consistency = locate.FromMajority ? new ReadMajority(_settings.WriteTimeout) : ReadLocal.Instance;
+            var scan = new PendingScan(Sender, locate, _settings.ShardCount, NewDeadline());
+            IReadConsistency consistency = locate.FromMajority ? MajorityRead(scan.Deadline) : ReadLocal.Instance;
             for (var shard = 0; shard < _settings.ShardCount; shard++)
             {
                 _replicator.Tell(new Get(new KeyShardKey(ShardMap.KeyId(shard)), consistency, scan));
@@ -246,6 +248,11 @@ public sealed class KeyVaultActor : ReceiveActor, IWithTimers
         Receive<IGetResponse>(r => r.Request is PendingScan, response =>
         {
             var scan = (PendingScan)response.Request!;
+            if (response is GetFailure failure && ReadAgain(failure, scan.Deadline))
+            {
+                return;
+            }
+
             if (response is GetFailure)
             {
                 scan.Unanswered++;

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Cluster;
 using Akka.DistributedData;
 using Akka.TestKit;
+using OkvActors.KeyStore.Vault;
 using Xunit;
 using AkkaCluster = Akka.Cluster.Cluster;
 
@@ -10,6 +11,13 @@ namespace OkvActors.KeyStore.Tests.Support;
 /// <summary>Real actor systems in this process, formed into one cluster over loopback.</summary>
 internal static class InProcessCluster
 {
+    /// <summary>A vault actor on <paramref name="system"/> with its settings, behind the in-process client.</summary>
+    public static IKeyVault VaultOn(ActorSystem system)
+    {
+        var settings = KeyStoreSettings.Create(system);
+        return new KeyVaultClient(system.ActorOf(KeyVaultActor.Props(settings)), settings);
+    }
+
     /// <summary>
     /// Joins every system to the first and waits until each sees all of them Up and its replicator knows all the
     /// replicas (or a "majority" would be counted among fewer nodes).

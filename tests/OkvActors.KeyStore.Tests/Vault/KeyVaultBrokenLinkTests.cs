@@ -8,6 +8,7 @@ using OkvActors.KeyStore.Model;
 using OkvActors.KeyStore.Tests.Support;
 using OkvActors.KeyStore.Vault;
 using Xunit;
+using static OkvActors.KeyStore.Tests.Support.InProcessCluster;
 using AkkaCluster = Akka.Cluster.Cluster;
 
 namespace OkvActors.KeyStore.Tests.Vault;
@@ -48,12 +49,6 @@ public sealed class KeyVaultBrokenLinkTests : Akka.TestKit.Xunit2.TestKit
         _b.Terminate().Wait(TimeSpan.FromSeconds(10));
         _c.Terminate().Wait(TimeSpan.FromSeconds(10));
         base.AfterAll();
-    }
-
-    private static IKeyVault VaultOn(ActorSystem system)
-    {
-        var settings = KeyStoreSettings.Create(system);
-        return new KeyVaultClient(system.ActorOf(KeyVaultActor.Props(settings)), settings);
     }
 
     private static ManagedObject NewKey(string node, string name = "broken-link") =>

@@ -6,6 +6,7 @@ using OkvActors.KeyStore.Model;
 using OkvActors.KeyStore.Tests.Support;
 using OkvActors.KeyStore.Vault;
 using Xunit;
+using static OkvActors.KeyStore.Tests.Support.InProcessCluster;
 using AkkaCluster = Akka.Cluster.Cluster;
 
 namespace OkvActors.KeyStore.Tests.Vault;
@@ -40,12 +41,6 @@ public sealed class KeyVaultClusterTests : Akka.TestKit.Xunit2.TestKit
         _b = ActorSystem.Create("vault", NodeConfig);
         _c = ActorSystem.Create("vault", NodeConfig);
         InProcessCluster.Form(this, Sys, _b, _c);
-    }
-
-    private static IKeyVault VaultOn(ActorSystem system)
-    {
-        var settings = KeyStoreSettings.Create(system);
-        return new KeyVaultClient(system.ActorOf(KeyVaultActor.Props(settings)), settings);
     }
 
     private static T Expect<T>(IVaultReply reply, string step) where T : IVaultReply =>

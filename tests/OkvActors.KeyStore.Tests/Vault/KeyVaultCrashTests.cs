@@ -6,6 +6,7 @@ using OkvActors.KeyStore.Model;
 using OkvActors.KeyStore.Tests.Support;
 using OkvActors.KeyStore.Vault;
 using Xunit;
+using static OkvActors.KeyStore.Tests.Support.InProcessCluster;
 using AkkaCluster = Akka.Cluster.Cluster;
 
 namespace OkvActors.KeyStore.Tests.Vault;
@@ -59,12 +60,6 @@ public sealed class KeyVaultCrashTests : Akka.TestKit.Xunit2.TestKit
         base.AfterAll();
     }
 
-    private static IKeyVault VaultOn(ActorSystem system)
-    {
-        var settings = KeyStoreSettings.Create(system);
-        return new KeyVaultClient(system.ActorOf(KeyVaultActor.Props(settings)), settings);
-    }
-
     private static ManagedObject NewKey(int i) =>
         ManagedObject.Create(Guid.NewGuid().ToString(), ObjectType.SymmetricKey, 3, 256, [1, 2, 3, (byte)i], new HybridLogicalClock("a").Now(),
             DateTimeOffset.UtcNow, [$"key-{i}"]);
@@ -99,6 +94,10 @@ public sealed class KeyVaultCrashTests : Akka.TestKit.Xunit2.TestKit
         }
 
         Assert.Equal(LifecycleState.Active, Assert.IsType<ObjectFound>(await b.GetAsync(first.Uid, ReadFreshness.Local)).Object.State);
+
+        // A locate from a majority reads every shard from one: each shard read is made of attempts as a write is.
+        var located = Assert.IsType<ObjectsLocated>(await a.LocateAcknowledgedAsync(new LocateFilter(Name: "key-3")).WaitAsync(Patience));
+        Assert.Equal(written[2].Uid, Assert.Single(located.Objects).Uid);
         Assert.Equal(3, (await a.ModeAsync()).Reachable); // still not detected: the vault saw the connection drop
     }
 
