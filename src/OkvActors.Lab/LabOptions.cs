@@ -13,6 +13,14 @@ public enum LabPart
     Convergence,
     Scale,
     Growth,
+    /// <summary>Every member of the loaded systems killed -9 at once and restarted.</summary>
+    Restart,
+    /// <summary>A fresh cluster of each system loaded with <see cref="LabOptions.LargeObjects"/>, then memory and a cold restart.</summary>
+    Large,
+    /// <summary>The BenchmarkDotNet suite beside its peers (PyKMIP's codec, AES key wrap, the stock CRDT).</summary>
+    Micro,
+    /// <summary>dotnet-counters and dotnet-trace attached to a node during the macro runs the targets judge.</summary>
+    Profile,
 }
 
 /// <summary>Command-line options of okv-lab. <see cref="Parse"/> throws <see cref="FormatException"/> on a bad command line.</summary>
@@ -29,7 +37,8 @@ public sealed record LabOptions(
     int ValueBytes,
     int Objects,
     IReadOnlyList<int> GrowthNodes,
-    bool Quick)
+    bool Quick,
+    int LargeObjects = 1_000_000)
 {
     /// <summary>
     /// Size of one replicated record in the key store (UID, a few attributes, a 60-byte wrapped key): what an
@@ -37,7 +46,10 @@ public sealed record LabOptions(
     /// </summary>
     public const int RecordBytes = 315;
 
-    /// <summary>Highest port the lab uses above the base: okv up takes base..base+315, pykmip +500, etcd +600..+612, growth clusters +700..+1015.</summary>
+    /// <summary>
+    /// Highest port the lab uses above the base: okv up takes base..base+315, pykmip +500, etcd +600..+612, the large
+    /// etcd +620..+632, one further okv cluster at a time (growth, large) +700..+1015.
+    /// </summary>
     public const int PortSpan = 1020;
 
     public const string Usage = """
@@ -52,27 +64,30 @@ public sealed record LabOptions(
           --clients LIST       concurrencies, comma-separated (default 1,8,32,128)
           --seconds S          measured seconds per run (default 10)
           --ops LIST           KMIP operations (default get,locate,encrypt,decrypt,create)
-          --skip PART          leave out pykmip, etcd, availability, convergence, scale or growth; repeatable
+          --skip PART          leave out pykmip, etcd, availability, convergence, scale, growth, restart, large,
+                               micro or profile; repeatable
           --convergence-samples N   writes timed until visible on every node (default 50)
           --availability-seconds S  load duration around the node kill (default 12)
           --value-bytes N      etcd value size (default 315, one key-store record)
           --objects N          records loaded into OkvActors and etcd before convergence and the kill, then
                                memory per member (default 100000)
           --growth-nodes LIST  cluster sizes formed from nothing, each measured idle and under Create (default 3,16)
+          --large-objects N    records loaded into a fresh cluster of each system, then memory and a cold restart
+                               of every member (default 1000000)
           --quick              a short run for development: clients 1,32, 4 s, 20 samples, 8 s availability,
-                               10000 objects, growth 3,6
+                               10000 objects, 20000 large, growth 3,6
         """;
 
     public static LabOptions Parse(IReadOnlyList<string> args)
     {
         string output = Path.Combine("bench", "results");
         string? dir = null;
-        int basePort = 44000, samples = 50, valueBytes = RecordBytes, objects = 100_000;
+        int basePort = 44000, samples = 50, valueBytes = RecordBytes, objects = 100_000, large = 1_000_000;
         IReadOnlyList<int> clients = [1, 8, 32, 128];
         IReadOnlyList<int> growth = [3, 16];
         IReadOnlyList<LoadOperation> ops = [LoadOperation.Get, LoadOperation.Locate, LoadOperation.Encrypt, LoadOperation.Decrypt, LoadOperation.Create];
         double seconds = 10, availability = 12;
-        bool quick = false, growthSet = false, clientsSet = false, secondsSet = false, samplesSet = false, availabilitySet = false, objectsSet = false;
+        bool quick = false, growthSet = false, clientsSet = false, secondsSet = false, samplesSet = false, availabilitySet = false, objectsSet = false, largeSet = false;
         var skip = new HashSet<LabPart>();
         for (var i = 0; i < args.Count; i++)
         {
@@ -91,6 +106,7 @@ public sealed record LabOptions(
                 case "--value-bytes": valueBytes = PositiveInt(Value(), "--value-bytes"); break;
                 case "--objects": objects = PositiveInt(Value(), "--objects"); objectsSet = true; break;
                 case "--growth-nodes": growth = ParseGrowth(Value()); growthSet = true; break;
+                case "--large-objects": large = PositiveInt(Value(), "--large-objects"); largeSet = true; break;
                 case "--quick": quick = true; break;
                 default: throw new FormatException($"unknown option '{args[i]}'");
             }
@@ -115,19 +131,26 @@ public sealed record LabOptions(
             availability = availabilitySet ? availability : 8;
             objects = objectsSet ? objects : 10_000;
             growth = growthSet ? growth : [3, 6];
+            large = largeSet ? large : 20_000;
         }
 
-        return new LabOptions(output, dir, basePort, clients, seconds, ops, skip, samples, availability, valueBytes, objects, growth, quick);
+        return new LabOptions(output, dir, basePort, clients, seconds, ops, skip, samples, availability, valueBytes, objects, growth, quick, large);
     }
 
     public bool Runs(LabPart part) => !Skip.Contains(part);
 
     /// <summary>
-    /// The shard count the lab's cluster is initialised with, sized as the README asks an operator to (about 250
-    /// objects a shard): the scale load and as many again for the macro runs' creations, rounded up to a power of
-    /// two from 256 (the default) to 4096. Shards much fuller than that cost every write more.
+    /// The shard count the lab's cluster is initialised with: the scale load and as many again for the macro runs'
+    /// creations (<see cref="ShardsFor"/>).
     /// </summary>
-    public int ShardCount => (int)Math.Clamp(BitOperations.RoundUpToPowerOf2((uint)Math.Max(1, Objects * 2L / 250)), 256, 4096);
+    public int ShardCount => ShardsFor(Objects * 2L);
+
+    /// <summary>
+    /// Shards for a cluster that will hold <paramref name="records"/>, sized as the README asks an operator to (about
+    /// 250 objects a shard), rounded up to a power of two from 256 (the default) to 4096. Shards much fuller than that
+    /// cost every write more.
+    /// </summary>
+    public static int ShardsFor(long records) => (int)Math.Clamp(BitOperations.RoundUpToPowerOf2((ulong)Math.Max(1, records / 250)), 256, 4096);
 
     private static IReadOnlyList<int> ParseClients(string text)
     {
@@ -171,7 +194,7 @@ public sealed record LabOptions(
     private static LabPart ParsePart(string text) =>
         Enum.TryParse<LabPart>(text, ignoreCase: true, out var part) && Enum.IsDefined(part) && !int.TryParse(text, out _)
             ? part
-            : throw new FormatException($"unknown part '{text}' (pykmip, etcd, availability, convergence, scale, growth)");
+            : throw new FormatException($"unknown part '{text}' (pykmip, etcd, availability, convergence, scale, growth, restart, large, micro, profile)");
 
     private static int PositiveInt(string text, string option) =>
         int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : throw new FormatException($"{option} must be a positive integer, not '{text}'");

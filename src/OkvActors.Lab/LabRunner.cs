@@ -10,11 +10,19 @@ namespace OkvActors.Lab;
 
 /// <summary>
 /// One lab run: brings up OkvActors (3 nodes), pykmip-server and etcd (3 members) side by side, runs the macro
-/// benchmarks interleaved, then convergence and the node kill, and stops everything it started.
+/// benchmarks interleaved and profiles a node during the judged runs; loads both replicated systems, then
+/// convergence, the node kill and a cold restart on them; cluster growth; a large load into fresh clusters; and stops
+/// everything it started.
 /// A peer that cannot start is reported as not run; the OkvActors cluster not starting fails the run.
 /// </summary>
 public sealed class LabRunner(LabOptions options, string command, TextWriter log)
 {
+    /// <summary>The large etcd cluster's ports (clients +620..+622, peers +630..+632), beside the lab's etcd at +600.</summary>
+    private const int LargeEtcdPortOffset = 620;
+
+    private static readonly TimeSpan IdleSettle = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan IdleProfile = TimeSpan.FromSeconds(15);
+
     private readonly List<string> _notRun = [];
     private readonly List<string> _notes = [];
 
@@ -60,14 +68,36 @@ public sealed class LabRunner(LabOptions options, string command, TextWriter log
 
             var macro = await new KmipMacro(options, log).Run(targets, cert, key, ca, etcd is null ? null : new EtcdPutBench(options, etcd, log), ct);
 
+            var profiles = new List<NodeProfile>();
+            var profiler = new NodeProfiler(work, log);
+            if (options.Runs(LabPart.Profile))
+            {
+                // The runs the latency and write targets judge, again, with node1 profiled for most of each.
+                foreach (var op in new[] { LoadOperation.Create, LoadOperation.Get })
+                {
+                    await Phase($"profile ({op})", async () =>
+                    {
+                        var run = new KmipMacro(options, log).RunOne(Systems.Okv, targets[0].Servers, op, Targets.GetP99Clients, cert, key, ca, ct);
+                        await Task.Delay(TimeSpan.FromSeconds(1), ct);
+                        profiles.Add(await profiler.During($"{op} × {Targets.GetP99Clients} clients", cluster.Nodes[0], await cluster.Pid(cluster.Nodes[0]),
+                            TimeSpan.FromSeconds(Math.Max(2, options.Seconds - 2)), ct));
+                        await run;
+                    });
+                }
+            }
+            else
+            {
+                _notRun.Add("profiles: skipped (--skip profile)");
+            }
+
             var scale = new List<ScaleResult>();
             if (options.Runs(LabPart.Scale))
             {
                 var load = new ScaleLoad(options, log);
-                await Phase("scale (OkvActors)", async () => scale.Add(await load.Okv(cluster, ct)));
+                await Phase("scale (OkvActors)", async () => scale.Add(await load.Okv(cluster, options.Objects, ct)));
                 if (etcd is not null)
                 {
-                    await Phase("scale (etcd)", async () => scale.Add(await load.Etcd(etcd, ct)));
+                    await Phase("scale (etcd)", async () => scale.Add(await load.Etcd(etcd, options.Objects, ct)));
                 }
             }
             else
@@ -105,6 +135,21 @@ public sealed class LabRunner(LabOptions options, string command, TextWriter log
                 _notRun.Add("availability: skipped (--skip availability)");
             }
 
+            var recovery = new List<RecoveryResult>();
+            var restart = new ColdRestart(log);
+            if (options.Runs(LabPart.Restart))
+            {
+                await Phase("cold restart (OkvActors)", async () => recovery.Add(await restart.Okv(cluster, ct)));
+                if (etcd is not null)
+                {
+                    await Phase("cold restart (etcd)", async () => recovery.Add(await restart.Etcd(etcd, etcdClient, await etcdClient.Count(etcd.Endpoint(0), ct), ct)));
+                }
+            }
+            else
+            {
+                _notRun.Add("cold restart of the loaded systems: skipped (--skip restart)");
+            }
+
             var growth = new List<GrowthResult>();
             if (options.Runs(LabPart.Growth))
             {
@@ -119,11 +164,21 @@ public sealed class LabRunner(LabOptions options, string command, TextWriter log
                 _notRun.Add("growth (cluster sizes formed from nothing): skipped (--skip growth)");
             }
 
+            if (options.Runs(LabPart.Large))
+            {
+                await Large(work, scale, recovery, profiles, etcdClient, ct);
+            }
+            else
+            {
+                _notRun.Add($"the {options.LargeObjects:N0}-record load into fresh clusters, their memory and cold restart: skipped (--skip large)");
+            }
+
             NotRunByDesign();
             var comparisons = Ratios.Compare(macro);
-            var verdicts = Targets.Judge(macro, comparisons, availability, convergence, scale);
+            var verdicts = Targets.Judge(macro, comparisons, availability, convergence, scale, recovery);
             var machine = new MachineInfo(Environment.ProcessorCount, RuntimeInformation.OSDescription, Environment.Version.ToString(), loadBefore, LoadAverage.Now());
-            return new LabReport(started, DateTimeOffset.UtcNow, machine, command, options.ValueBytes, macro, comparisons, availability, convergence, scale, growth, verdicts, _notRun, _notes);
+            return new LabReport(started, DateTimeOffset.UtcNow, machine, command, options.ValueBytes, macro, comparisons, availability, convergence, scale, growth, verdicts, _notRun, _notes,
+                recovery, profiles);
         }
         finally
         {
@@ -136,6 +191,39 @@ public sealed class LabRunner(LabOptions options, string command, TextWriter log
             {
                 await etcd.DisposeAsync();
             }
+        }
+    }
+
+    /// <summary>
+    /// Scale at its largest (issue #7: memory per node and recovery after a cold restart at 1M): a fresh OkvActors
+    /// cluster sized for the load, loaded, profiled idle (what a loaded node does with nothing to do), cold-restarted
+    /// and stopped; then a fresh etcd cluster the same way. Each on ports of its own beside the lab's systems.
+    /// </summary>
+    private async Task Large(string work, List<ScaleResult> scale, List<RecoveryResult> recovery, List<NodeProfile> profiles, EtcdClient etcdClient, CancellationToken ct)
+    {
+        var load = new ScaleLoad(options, log);
+        var restart = new ColdRestart(log);
+        await Phase($"large (OkvActors, {options.LargeObjects:N0})", async () =>
+        {
+            await using var big = await ClusterUnderTest.Start(Path.Combine(work, "okv-large"), 3, options.BasePort + ClusterGrowth.PortOffset,
+                LabOptions.ShardsFor(options.LargeObjects), log, ct);
+            scale.Add(await load.Okv(big, options.LargeObjects, ct));
+            if (options.Runs(LabPart.Profile))
+            {
+                await Task.Delay(IdleSettle, ct);
+                profiles.Add(await new NodeProfiler(work, log).During($"idle after {options.LargeObjects:N0} objects", big.Nodes[0], await big.Pid(big.Nodes[0]), IdleProfile, ct));
+            }
+
+            recovery.Add(await restart.Okv(big, ct));
+        });
+        if (options.Runs(LabPart.Etcd))
+        {
+            await Phase($"large (etcd, {options.LargeObjects:N0})", async () =>
+            {
+                await using var big = await EtcdCluster.Start(Path.Combine(work, "etcd-large"), options.BasePort + LargeEtcdPortOffset, etcdClient, log, ct);
+                scale.Add(await load.Etcd(big, options.LargeObjects, ct));
+                recovery.Add(await restart.Etcd(big, etcdClient, options.LargeObjects, ct));
+            });
         }
     }
 
@@ -175,8 +263,7 @@ public sealed class LabRunner(LabOptions options, string command, TextWriter log
     private void NotRunByDesign()
     {
         _notRun.Add("micro benchmarks (TTLV, key wrap, CRDT merge, allocations): BenchmarkDotNet, run separately with `build.ps1 bench -Micro`");
-        _notRun.Add("scale beyond the lab's load: 1M objects and a whole-cluster cold restart; okv-load measures 1M loads, wiped-node recovery and the cold restart of every node with `build.ps1 bench -Scale -ShardCount 4096 -Objects 1000000` (tests/OkvActors.Benchmarks/RESULTS.md)");
-        _notRun.Add("profiles: the lab does not attach dotnet-counters or dotnet-trace itself");
+        _notRun.Add("issue #3's other scale figures (paced single writes, a wiped node's recovery, idle CPU over time): okv-load, `build.ps1 bench -Scale` (tests/OkvActors.Benchmarks/RESULTS.md)");
         if (Environment.ProcessorCount <= 2)
         {
             _notes.Add($"{Environment.ProcessorCount} cores shared by the load generator, 3 OkvActors nodes, pykmip-server, 3 etcd members and other users' work: absolute figures are CPU-bound and noisy");

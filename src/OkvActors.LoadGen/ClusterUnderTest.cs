@@ -113,6 +113,66 @@ public sealed class ClusterUnderTest : IAsyncDisposable
     /// <summary>Crash: SIGKILL, no goodbye to the cluster.</summary>
     public static void Kill9(int pid) => SysKill(pid, SigKill);
 
+    /// <summary>
+    /// A power cut: kill -9 of every node at once, then every node restarted from its own store. Timed per node
+    /// until it is in normal mode and every shard's digest is what it was before the kill (every object back);
+    /// NaN for a node not back within <paramref name="timeout"/>. Returns the objects the cluster held.
+    /// </summary>
+    public async Task<(int Objects, Dictionary<string, double> ServingAfterSeconds)> ColdRestart(TimeSpan timeout, Action<string> step, CancellationToken ct)
+    {
+        var before = await Shards(Nodes[0]);
+        var objects = before.Values.Sum(v => v.Objects);
+        var pids = new List<int>();
+        foreach (var node in Nodes)
+        {
+            pids.Add(await Pid(node));
+        }
+
+        step($"cold restart: kill -9 of all {Nodes.Count} nodes at once ({objects:N0} objects), then every node restarted");
+        pids.ForEach(Kill9);
+        while (pids.Any(ProcessStats.IsAlive))
+        {
+            await Task.Delay(50, ct);
+        }
+
+        var sinceRestart = Stopwatch.StartNew();
+        foreach (var node in Nodes)
+        {
+            Restart(node);
+        }
+
+        var serving = new Dictionary<string, double>();
+        while (serving.Count < Nodes.Count && sinceRestart.Elapsed < timeout)
+        {
+            foreach (var node in Nodes.Where(n => !serving.ContainsKey(n)))
+            {
+                try
+                {
+                    if ((await Control(node, "status"))["mode"]?.GetValue<string>() == "normal"
+                        && (await Shards(node)) is var mine && mine.Count == before.Count
+                        && mine.All(s => before.TryGetValue(s.Key, out var b) && b.Digest == s.Value.Digest))
+                    {
+                        serving[node] = sinceRestart.Elapsed.TotalSeconds;
+                        step($"cold restart: {node} serving every object {serving[node]:0.0} s after the restart");
+                    }
+                }
+                catch (Exception e) when (e is ControlException or LoadGenException or IOException or System.Net.Sockets.SocketException)
+                {
+                    // Not listening yet (a socket left by the killed process refuses or resets), or not Up yet.
+                }
+            }
+
+            await Task.Delay(250, ct);
+        }
+
+        foreach (var node in Nodes.Where(n => !serving.ContainsKey(n)))
+        {
+            serving[node] = double.NaN;
+        }
+
+        return (objects, serving);
+    }
+
     /// <summary>Runs `okv run` on a node's directory again (after a crash), its output appended to the node's log.</summary>
     public Process Restart(string node)
     {

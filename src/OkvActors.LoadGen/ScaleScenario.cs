@@ -335,54 +335,9 @@ public sealed class ScaleScenario(ClusterUnderTest cluster, ScaleOptions options
     /// </summary>
     private async Task<ColdRestartResult> ColdRestart(CancellationToken ct)
     {
-        var before = await cluster.Shards(Nodes[0]);
-        var objects = before.Values.Sum(v => v.Objects);
-        var pids = new List<int>();
-        foreach (var node in Nodes)
+        var (objects, serving) = await cluster.ColdRestart(ConvergeTimeout, Step, ct);
+        foreach (var node in serving.Where(s => double.IsNaN(s.Value)).Select(s => s.Key))
         {
-            pids.Add(await cluster.Pid(node));
-        }
-
-        Step($"cold restart: kill -9 of all {Nodes.Count} nodes at once ({objects:N0} objects), then every node restarted");
-        pids.ForEach(ClusterUnderTest.Kill9);
-        while (pids.Any(ProcessStats.IsAlive))
-        {
-            await Task.Delay(50, ct);
-        }
-
-        var sinceRestart = Stopwatch.StartNew();
-        foreach (var node in Nodes)
-        {
-            cluster.Restart(node);
-        }
-
-        var serving = new Dictionary<string, double>();
-        while (serving.Count < Nodes.Count && sinceRestart.Elapsed < ConvergeTimeout)
-        {
-            foreach (var node in Nodes.Where(n => !serving.ContainsKey(n)))
-            {
-                try
-                {
-                    if ((await cluster.Control(node, "status"))["mode"]?.GetValue<string>() == "normal"
-                        && (await cluster.Shards(node)) is var mine && mine.Count == before.Count
-                        && mine.All(s => before.TryGetValue(s.Key, out var b) && b.Digest == s.Value.Digest))
-                    {
-                        serving[node] = sinceRestart.Elapsed.TotalSeconds;
-                        Step($"cold restart: {node} serving every object {serving[node]:0.0} s after the restart");
-                    }
-                }
-                catch (Exception e) when (e is ControlException or LoadGenException or IOException or System.Net.Sockets.SocketException)
-                {
-                    // Not listening yet (a socket left by the killed process refuses or resets), or not Up yet.
-                }
-            }
-
-            await Task.Delay(250, ct);
-        }
-
-        foreach (var node in Nodes.Where(n => !serving.ContainsKey(n)))
-        {
-            serving[node] = double.NaN;
             _notes.Add($"{node} was not back with every object within {ConvergeTimeout.TotalMinutes:0} min of the cold restart");
         }
 

@@ -23,6 +23,8 @@ public class LabOptionsTests
         Assert.Equal([3, 16], o.GrowthNodes);
         Assert.Equal(1024, o.ShardCount);
         Assert.True(o.Runs(LabPart.Growth));
+        Assert.Equal(1_000_000, o.LargeObjects);
+        Assert.True(o.Runs(LabPart.Restart) && o.Runs(LabPart.Large) && o.Runs(LabPart.Micro) && o.Runs(LabPart.Profile));
     }
 
     [Fact]
@@ -35,6 +37,8 @@ public class LabOptionsTests
         Assert.Equal(10_000, quick.Objects);
         Assert.Equal([3, 6], quick.GrowthNodes);
         Assert.Equal(256, quick.ShardCount);
+        Assert.Equal(20_000, quick.LargeObjects);
+        Assert.Equal(500_000, LabOptions.Parse(["--quick", "--large-objects", "500000"]).LargeObjects);
         Assert.Equal(4096, LabOptions.Parse(["--objects", "1000000"]).ShardCount);
         Assert.Equal([4, 16], LabOptions.Parse(["--quick", "--growth-nodes", "16,4,16"]).GrowthNodes);
 
@@ -82,4 +86,20 @@ public class LabOptionsTests
     [Fact]
     public void An_option_without_its_value_is_refused() =>
         Assert.Contains("--out needs a value", Assert.Throws<FormatException>(() => LabOptions.Parse(["--out"])).Message, StringComparison.Ordinal);
+
+    [Theory]
+    [InlineData(1_000_000, 4096)]
+    [InlineData(100_000, 512)]
+    [InlineData(20_000, 256)]
+    [InlineData(10_000_000, 4096)]
+    public void A_fresh_cluster_gets_about_250_objects_a_shard_in_a_power_of_two_from_256_to_4096(long records, int shards) =>
+        Assert.Equal(shards, LabOptions.ShardsFor(records));
+
+    [Fact]
+    public void The_new_parts_can_be_skipped_by_name()
+    {
+        var o = LabOptions.Parse(["--skip", "restart", "--skip", "large", "--skip", "micro", "--skip", "profile"]);
+        Assert.False(o.Runs(LabPart.Restart) || o.Runs(LabPart.Large) || o.Runs(LabPart.Micro) || o.Runs(LabPart.Profile));
+        Assert.Throws<FormatException>(() => LabOptions.Parse(["--large-objects", "0"]));
+    }
 }

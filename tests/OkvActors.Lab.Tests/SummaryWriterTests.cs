@@ -12,11 +12,20 @@ public class SummaryWriterTests
         var kill = new AvailabilityResult(Systems.Okv, "node3", 8, 12, 500, 3, 0, 500, 250.4, 11.2, 4.5, "KMIP Create", ["Create: boom"]);
         var convergence = new ConvergenceResult(Systems.Etcd, 20, 1, 3.5, 9.25, 12, "gateway");
         var scale = new ScaleResult(Systems.Okv, 10000, 9990, 10, 4, 2497.5, [new NodeMemory("node1", 300L << 20, 350L << 20)], "control load");
+        var large = new ScaleResult(Systems.Okv, 1_000_000, 1_000_000, 0, 250, 4000, [new NodeMemory("node1", 1500L << 20, 2500L << 20)], "control load");
+        var etcdLarge = new ScaleResult(Systems.Etcd, 1_000_000, 1_000_000, 0, 200, 5000, [new NodeMemory("etcd1", 900L << 20, 1000L << 20)], "gateway");
+        RecoveryResult Restarted(string system, long records, double? last) => new(system, records,
+            new Dictionary<string, double?> { ["a"] = 4.25, ["b"] = last }, [new NodeMemory("a", 1200L << 20, 1300L << 20)], "power cut");
+        var recovery = new[] { Restarted(Systems.Etcd, 1_000_000, 3), Restarted(Systems.Okv, 1_000_000, 16.5), Restarted(Systems.Okv, 10_000, null) };
+        var profile = new NodeProfile("Create × 32 clients", "node1", 8, new Scenarios.RuntimeMeters(55.5, 12.25, 120, 9, 2, 1, 3.5, 4000, 900),
+            [new ProfileFrame("durable store (SQLite)", 8.7)], [new ProfileFrame("Sqlite.SqliteDataReader::NextResult()", 8.7)], "t.nettrace", null, null);
+        var noTrace = new NodeProfile("Get × 32 clients", "node1", 8, null, [], [], null, "dotnet-counters failed (1): gone", "dotnet-trace failed (1): not root");
         GrowthResult Grown(int nodes, double seconds, double p99) => new(nodes, seconds, 1.25, 2.5, 200L << 20,
             new MacroRow(Systems.Okv, "Create", 8, 6, 600, 0, 100, 20, 30, p99, 500, 1.0), new ConvergenceResult(Systems.Okv, 20, 0, 12, 40, 50, "local reads"));
         return new LabReport(new DateTimeOffset(2026, 11, 29, 23, 40, 0, TimeSpan.Zero), new DateTimeOffset(2026, 11, 29, 23, 52, 30, TimeSpan.Zero),
-            new MachineInfo(2, "Linux", "10.0", "17.1 18.0 19.2", "12.0 13.0 14.0"), "okv-lab --quick", 315, macro, comparisons, [kill], [convergence], [scale], [Grown(3, 21.5, 40), Grown(16, 150.25, 300)],
-            Targets.Judge(macro, comparisons, [kill], [convergence], [scale]), ["scale: not run"], ["noisy"]);
+            new MachineInfo(2, "Linux", "10.0", "17.1 18.0 19.2", "12.0 13.0 14.0"), "okv-lab --quick", 315, macro, comparisons, [kill], [convergence], [large, scale, etcdLarge],
+            [Grown(3, 21.5, 40), Grown(16, 150.25, 300)], Targets.Judge(macro, comparisons, [kill], [convergence], [scale, large], recovery), ["scale: not run"], ["noisy"],
+            recovery, [profile, noTrace]);
     }
 
     [Fact]
@@ -45,11 +54,40 @@ public class SummaryWriterTests
         Assert.Contains("![s-get-throughput](s-get-throughput.png)", md, StringComparison.Ordinal);
         Assert.Contains("- scale: not run", md, StringComparison.Ordinal);
         Assert.Contains("| OkvActors | 10000 | 9990 | 10 | 4.0 | 2498 | node1 300 (350) | control load |", md, StringComparison.Ordinal);
-        Assert.Contains("| 1M objects at ≤ 2 GiB per node | 300 MiB max RSS at 9,990 objects | not measured |", md, StringComparison.Ordinal);
-        Assert.Contains("| Cold restart back to serving ≤ 60 s | one node: 4.5 s from restart to serving with 9,990 objects | not measured |", md, StringComparison.Ordinal);
+        Assert.Contains("| 1M objects at ≤ 2 GiB per node | peak 2500 MiB, 1500 MiB after the load, at 1,000,000 objects | **missed** | missed by 452 MiB (1.2× the ceiling) |", md, StringComparison.Ordinal);
+        Assert.Contains("| Cold restart back to serving ≤ 60 s | 16.5 s with 1,000,000 objects | met | 43.5 s under |", md, StringComparison.Ordinal);
         Assert.Contains("- noisy", md, StringComparison.Ordinal);
         Assert.Contains("| 3 | 21.5 | 1.3 (2.5) | 200 | 100 | 20.00 | 40.00 | 1.00× | 12.00 | 40.00 |", md, StringComparison.Ordinal);
         Assert.Contains("| 16 | 150.3 | 1.3 (2.5) | 200 | 100 | 20.00 | 300 | 7.50× | 12.00 | 40.00 |", md, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Scale_and_cold_restart_rows_go_by_size_with_the_peer_after_ours()
+    {
+        var md = SummaryWriter.Render(Report([Row(Systems.Okv, "Get", 32, 1000, 30)]), []);
+
+        var small = md.IndexOf("| OkvActors | 10000 |", StringComparison.Ordinal);
+        var large = md.IndexOf("| OkvActors | 1000000 | 1000000 | 0 | 250.0 | 4000 | node1 1500 (2500) | control load |", StringComparison.Ordinal);
+        var etcd = md.IndexOf("| etcd | 1000000 | 1000000 | 0 | 200.0 | 5000 | etcd1 900 (1000) | gateway |", StringComparison.Ordinal);
+        Assert.True(small >= 0 && small < large && large < etcd, md);
+        Assert.Contains("The 10,000-record rows are the lab's own systems", md, StringComparison.Ordinal);
+
+        var notBack = md.IndexOf("| OkvActors | 10,000 | **not all back** | a 4.3, b never | a 1200 | power cut |", StringComparison.Ordinal);
+        var okvLarge = md.IndexOf("| OkvActors | 1,000,000 | 16.5 | a 4.3, b 16.5 | a 1200 | power cut |", StringComparison.Ordinal);
+        var etcdLarge = md.IndexOf("| etcd | 1,000,000 | 4.3 | a 4.3, b 3.0 | a 1200 | power cut |", StringComparison.Ordinal);
+        Assert.True(notBack >= 0 && notBack < okvLarge && okvLarge < etcdLarge, md);
+    }
+
+    [Fact]
+    public void Profiles_show_the_meters_the_components_and_the_heaviest_frames_or_why_there_are_none()
+    {
+        var md = SummaryWriter.Render(Report([Row(Systems.Okv, "Get", 32, 1000, 30)]), []);
+
+        Assert.Contains("| Create × 32 clients | node1 | 8 | 55.5 | 12.3 | 120.0 | 9/2/1 | 3.5 | 4000 | 900 |", md, StringComparison.Ordinal);
+        Assert.Contains("- **Create × 32 clients**, components: `durable store (SQLite)` 8.7%.", md, StringComparison.Ordinal);
+        Assert.Contains("  Heaviest frames: `Sqlite.SqliteDataReader::NextResult()` 8.7%.", md, StringComparison.Ordinal);
+        Assert.Contains("| Get × 32 clients | node1 | 8 | dotnet-counters failed (1): gone |", md, StringComparison.Ordinal);
+        Assert.Contains("- **Get × 32 clients**: no CPU profile (dotnet-trace failed (1): not root).", md, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using OkvActors.Lab.Report;
 using Xunit;
 using static OkvActors.Lab.Tests.RatiosTests;
+using Target = OkvActors.Lab.Report.TargetVerdict;
 
 namespace OkvActors.Lab.Tests;
 
@@ -59,5 +60,38 @@ public class TargetsTests
         var kill = new AvailabilityResult(Systems.Okv, "node3", 8, 12, 500, 0, 2, 500, 50, 11, 4, "how", []);
         var v = Targets.Judge([], [], [kill], []).Single(t => t.Target.StartsWith("Node kill", StringComparison.Ordinal));
         Assert.Equal((false, "2 lost of 500 verified", "missed by 2 writes"), (v.Met, v.Measured, v.Detail));
+    }
+
+    private static ScaleResult Loaded(int objects, long peakMiB) =>
+        new(Systems.Okv, objects, objects, 0, 100, 1000, [new NodeMemory("node1", 100L << 20, 50L << 20), new NodeMemory("node2", 200L << 20, peakMiB << 20)], "how");
+
+    private static RecoveryResult Restarted(long records, params double?[] seconds) =>
+        new(Systems.Okv, records, seconds.Select((s, i) => (Key: $"node{i + 1}", Value: s)).ToDictionary(p => p.Key, p => p.Value), [], "how");
+
+    [Fact]
+    public void Memory_is_judged_by_the_highest_peak_of_the_largest_load_and_only_at_a_million()
+    {
+        Target Memory(params ScaleResult[] scale) => Targets.Judge([], [], [], [], scale).Single(t => t.Target == "1M objects at ≤ 2 GiB per node");
+
+        var missed = Memory(Loaded(100_000, 900), Loaded(1_000_000, 2450));
+        Assert.Equal((false, "peak 2450 MiB, 200 MiB after the load, at 1,000,000 objects", "missed by 402 MiB (1.2× the ceiling)"), (missed.Met, missed.Measured, missed.Detail));
+        Assert.True(Memory(Loaded(1_000_000, 2000)).Met);
+        var small = Memory(Loaded(20_000, 300));
+        Assert.Equal((null, "the largest load was 20,000 objects (`--large-objects`)"), (small.Met, small.Detail));
+        Assert.Equal("not measured", Memory().Measured);
+    }
+
+    [Fact]
+    public void A_cold_restart_is_judged_by_its_last_node_back_and_fails_when_one_never_came()
+    {
+        Target Restart(params RecoveryResult[] recovery) => Targets.Judge([], [], [], [], [], recovery).Single(t => t.Target == "Cold restart back to serving ≤ 60 s");
+
+        var met = Restart(Restarted(100_000, 3, 4), Restarted(1_000_000, 12.5, 16.6, 9));
+        Assert.Equal((true, "16.6 s with 1,000,000 objects"), (met.Met, met.Measured));
+        Assert.False(Restart(Restarted(1_000_000, 61, 2)).Met);
+        var never = Restart(Restarted(1_000_000, 10, null));
+        Assert.Equal((false, "not every node back (1,000,000 objects)"), (never.Met, never.Measured));
+        Assert.Null(Restart(Restarted(20_000, 5)).Met);
+        Assert.Null(Restart().Met);
     }
 }

@@ -41,6 +41,17 @@ public sealed class EtcdClient : IDisposable
         return body?["kvs"] is JsonArray { Count: > 0 };
     }
 
+    /// <summary>How many keys the cluster holds (a linearizable count of the whole key space).</summary>
+    public async Task<long> Count(string endpoint, CancellationToken ct)
+    {
+        // key "\0" with range_end "\0": every key from the smallest up (etcd's "all keys" range).
+        var all = Convert.ToBase64String([0]);
+        using var response = await Post(endpoint, "/v3/kv/range", new JsonObject { ["key"] = all, ["range_end"] = all, ["count_only"] = true }.ToJsonString(), ct);
+        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync(ct));
+        // The gateway writes int64 as a string and leaves zero out.
+        return body?["count"] is { } count ? long.Parse(count.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture) : 0;
+    }
+
     /// <summary>This member's id and the leader's id as it sees them (decimal strings, as the gateway writes uint64).</summary>
     public async Task<(string Member, string Leader)> Status(string endpoint, CancellationToken ct)
     {

@@ -37,11 +37,32 @@ public sealed record ScaleResult(
     string System, int Objects, int Acknowledged, int Failed, double Seconds, double PerSecond, IReadOnlyList<NodeMemory> Members, string How);
 
 /// <summary>
+/// Every member killed -9 at once and restarted (a power cut): seconds from the restart until each member served
+/// again (null: not within the lab's limit) and its memory then. Records: what the system held when it was killed.
+/// </summary>
+public sealed record RecoveryResult(string System, long Records, IReadOnlyDictionary<string, double?> ServingSeconds, IReadOnlyList<NodeMemory> MembersAfter, string How)
+{
+    /// <summary>When the last member served again; null when one never did.</summary>
+    public double? AllServingSeconds => ServingSeconds.Values.Any(v => v is null) ? null : ServingSeconds.Values.Max();
+}
+
+/// <summary>
 /// A cluster of <paramref name="Nodes"/> formed from nothing: how long `okv up` took, each member's idle CPU (% of one core)
 /// and mean resident memory once settled, KMIP Create from a few clients, and the convergence probe.
 /// </summary>
 public sealed record GrowthResult(
     int Nodes, double FormationSeconds, double IdleCpuMeanPercent, double IdleCpuMaxPercent, long RssMeanBytes, MacroRow Create, ConvergenceResult Convergence);
+
+/// <summary>A frame (or a component) of a CPU profile and its inclusive share of the samples, in %.</summary>
+public sealed record ProfileFrame(string Frame, double InclusivePercent);
+
+/// <summary>
+/// One node profiled during one run (<see cref="Scenarios.NodeProfiler"/>): the runtime's meters, the CPU share of
+/// each component and the heaviest frames; a failure says which tool did not deliver and why.
+/// </summary>
+public sealed record NodeProfile(
+    string Run, string Node, double WindowSeconds, Scenarios.RuntimeMeters? Meters, IReadOnlyList<ProfileFrame> Components, IReadOnlyList<ProfileFrame> Heaviest,
+    string? Trace, string? CountersFailure, string? TraceFailure);
 
 /// <summary>A target of issue #7 and what was measured; Met is null when the figure was not measured.</summary>
 public sealed record TargetVerdict(string Target, string Measured, bool? Met, string Detail);
@@ -62,4 +83,6 @@ public sealed record LabReport(
     IReadOnlyList<GrowthResult> Growth,
     IReadOnlyList<TargetVerdict> Targets,
     IReadOnlyList<string> NotRun,
-    IReadOnlyList<string> Notes);
+    IReadOnlyList<string> Notes,
+    IReadOnlyList<RecoveryResult>? Recovery = null,
+    IReadOnlyList<NodeProfile>? Profiles = null);

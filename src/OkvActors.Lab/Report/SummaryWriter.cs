@@ -121,14 +121,71 @@ public static class SummaryWriter
         {
             Line(md, "| system | records | acknowledged | failed | s | records/s | RSS per member MiB (peak) | how |");
             Line(md, "|---|---:|---:|---:|---:|---:|---|---|");
-            foreach (var s in report.Scale)
+            foreach (var s in report.Scale.OrderBy(s => s.Objects).ThenBy(s => s.System != Systems.Okv))
             {
                 var members = string.Join(", ", s.Members.Select(m => string.Format(C, "{0} {1:0} ({2:0})", m.Name, m.RssBytes / 1048576.0, m.PeakRssBytes / 1048576.0)));
                 Line(md, string.Format(C, "| {0} | {1} | {2} | {3} | {4:0.0} | {5:0} | {6} | {7} |", s.System, s.Objects, s.Acknowledged, s.Failed, s.Seconds, s.PerSecond, members, s.How));
             }
 
             md.AppendLine();
-            Line(md, "Convergence and the node kill above ran after this load, on the loaded systems.");
+            Line(md, string.Format(C, "The {0:N0}-record rows are the lab's own systems: convergence, the node kill and the cold restart ran on them after " +
+                "this load (and after the macro runs' creations). Larger rows are fresh clusters, loaded, cold-restarted and stopped.", report.Scale.Min(s => s.Objects)));
+        }
+
+        md.AppendLine();
+        Line(md, "## Cold restart: every member killed -9 at once, then restarted");
+        md.AppendLine();
+        if (report.Recovery is not { Count: > 0 } recovery)
+        {
+            Line(md, "Not run.");
+        }
+        else
+        {
+            Line(md, "| system | records | every member serving after s | per member s | RSS per member after MiB | serving means |");
+            Line(md, "|---|---:|---:|---|---|---|");
+            foreach (var r in recovery.OrderBy(r => r.Records).ThenBy(r => r.System != Systems.Okv))
+            {
+                var members = string.Join(", ", r.ServingSeconds.Select(m => $"{m.Key} {(m.Value is { } v ? v.ToString("0.0", C) : "never")}"));
+                var memory = string.Join(", ", r.MembersAfter.Select(m => string.Format(C, "{0} {1:0}", m.Name, m.RssBytes / 1048576.0)));
+                Line(md, string.Format(C, "| {0} | {1:N0} | {2} | {3} | {4} | {5} |", r.System, r.Records,
+                    r.AllServingSeconds is { } all ? all.ToString("0.0", C) : "**not all back**", members, memory, r.How));
+            }
+        }
+
+        md.AppendLine();
+        Line(md, "## Profiles: where a node's time goes during the judged runs");
+        md.AppendLine();
+        if (report.Profiles is not { Count: > 0 } profiles)
+        {
+            Line(md, "Not run.");
+        }
+        else
+        {
+            Line(md, "dotnet-counters (runtime meters) and dotnet-trace (`collect-linux --profile cpu-sampling`, kernel CPU samples with managed frames) " +
+                "attached to one node for the window; shares are inclusive % of that node's CPU samples, so they nest and do not add up.");
+            md.AppendLine();
+            Line(md, "| run | node | window s | CPU % of a core | GC paused % | allocated MB/s | GC gen0/1/2 | lock contentions/s | thread-pool work items/s | working set MiB |");
+            Line(md, "|---|---|---:|---:|---:|---:|---|---:|---:|---:|");
+            foreach (var p in profiles)
+            {
+                Line(md, p.Meters is { } m
+                    ? string.Format(C, "| {0} | {1} | {2:0.#} | {3:0.0} | {4:0.0} | {5:0.0} | {6}/{7}/{8} | {9:0.0} | {10:0} | {11:0} |", p.Run, p.Node, p.WindowSeconds,
+                        m.CpuPercent, m.GcPausePercent, m.AllocatedMbPerSecond, m.Gen0, m.Gen1, m.Gen2, m.LockContentionsPerSecond, m.WorkItemsPerSecond, m.WorkingSetMb)
+                    : $"| {p.Run} | {p.Node} | {p.WindowSeconds:0.#} | {p.CountersFailure ?? "no counters"} | | | | | | |");
+            }
+
+            md.AppendLine();
+            foreach (var p in profiles)
+            {
+                if (p.TraceFailure is not null)
+                {
+                    Line(md, $"- **{p.Run}**: no CPU profile ({p.TraceFailure}).");
+                    continue;
+                }
+
+                Line(md, $"- **{p.Run}**, components: {Shares(p.Components)}.");
+                Line(md, $"  Heaviest frames: {Shares(p.Heaviest)}.");
+            }
         }
 
         md.AppendLine();
@@ -178,6 +235,9 @@ public static class SummaryWriter
 
         return md.ToString();
     }
+
+    private static string Shares(IReadOnlyList<ProfileFrame> frames) =>
+        frames.Count == 0 ? "none resolved" : string.Join("; ", frames.Select(f => string.Format(C, "`{0}` {1:0.#}%", f.Frame, f.InclusivePercent)));
 
     internal static string Verdict(bool? met) => met switch { true => "met", false => "**missed**", null => "not measured" };
 

@@ -9,23 +9,24 @@ using OkvActors.LoadGen;
 namespace OkvActors.Lab.Scenarios;
 
 /// <summary>
-/// Scale, as far as the lab goes: N records loaded into each system (OkvActors through every node's own
+/// Scale: N records loaded into each system (OkvActors through every node's own
 /// KeyManager, okv-load's control command `load`; etcd by 64 closed-loop puts of one record's size), then
-/// each member's resident memory. The later convergence and kill phases then run on the loaded systems.
+/// each member's resident memory. The lab's own clusters get <see cref="LabOptions.Objects"/> before their convergence
+/// and kill phases; fresh clusters get <see cref="LabOptions.LargeObjects"/>.
 /// </summary>
 public sealed class ScaleLoad(LabOptions options, TextWriter log)
 {
     private const int Concurrency = 64;
 
-    public async Task<ScaleResult> Okv(ClusterUnderTest cluster, CancellationToken ct)
+    public async Task<ScaleResult> Okv(ClusterUnderTest cluster, int objects, CancellationToken ct)
     {
         var nodes = cluster.Nodes;
-        log.WriteLine($"okv-lab: {DateTime.UtcNow:HH:mm:ss} scale: OkvActors, {options.Objects:N0} creations spread over {nodes.Count} nodes");
-        var share = options.Objects / nodes.Count;
+        log.WriteLine($"okv-lab: {DateTime.UtcNow:HH:mm:ss} scale: OkvActors, {objects:N0} creations spread over {nodes.Count} nodes");
+        var share = objects / nodes.Count;
         var clock = Stopwatch.StartNew();
         var results = await Task.WhenAll(nodes.Select(async (node, i) =>
         {
-            var request = new LoadRequest(i == 0 ? options.Objects - share * (nodes.Count - 1) : share, Concurrency, null, $"lab-{node}");
+            var request = new LoadRequest(i == 0 ? objects - share * (nodes.Count - 1) : share, Concurrency, null, $"lab-{node}");
             var data = await cluster.Control(node, "load", request.ToArgs(), TimeSpan.FromMinutes(30));
             return data.Deserialize<LoadResult>(ControlJson.Options) ?? throw new LabException($"{node} answered load without figures");
         }));
@@ -37,14 +38,14 @@ public sealed class ScaleLoad(LabOptions options, TextWriter log)
             memory.Add(new NodeMemory(node, rss, peak));
         }
 
-        return Done(new ScaleResult(Systems.Okv, options.Objects, results.Sum(r => r.Acknowledged), results.Sum(r => r.Failed + r.TimedOut),
+        return Done(new ScaleResult(Systems.Okv, objects, results.Sum(r => r.Acknowledged), results.Sum(r => r.Failed + r.TimedOut),
             Math.Round(seconds, 2), Math.Round(results.Sum(r => r.Acknowledged) / seconds, 1), memory,
             $"control `load` on each node, {Concurrency} in flight per node, majority-acknowledged"));
     }
 
-    public async Task<ScaleResult> Etcd(EtcdCluster etcd, CancellationToken ct)
+    public async Task<ScaleResult> Etcd(EtcdCluster etcd, int objects, CancellationToken ct)
     {
-        log.WriteLine($"okv-lab: {DateTime.UtcNow:HH:mm:ss} scale: etcd, {options.Objects:N0} puts of {options.ValueBytes} bytes");
+        log.WriteLine($"okv-lab: {DateTime.UtcNow:HH:mm:ss} scale: etcd, {objects:N0} puts of {options.ValueBytes} bytes");
         using var client = new EtcdClient(Concurrency);
         var value = new byte[options.ValueBytes];
         var next = -1;
@@ -53,7 +54,7 @@ public sealed class ScaleLoad(LabOptions options, TextWriter log)
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, Concurrency).Select(w => Task.Run(async () =>
         {
-            for (var n = Interlocked.Increment(ref next); n < options.Objects; n = Interlocked.Increment(ref next))
+            for (var n = Interlocked.Increment(ref next); n < objects; n = Interlocked.Increment(ref next))
             {
                 try
                 {
@@ -72,7 +73,7 @@ public sealed class ScaleLoad(LabOptions options, TextWriter log)
             var (rss, peak) = ProcessStats.Memory(etcd.Pid(i));
             return new NodeMemory(etcd.Name(i), rss, peak);
         }).ToList();
-        return Done(new ScaleResult(Systems.Etcd, options.Objects, acknowledged, failed, Math.Round(seconds, 2), Math.Round(acknowledged / seconds, 1), memory,
+        return Done(new ScaleResult(Systems.Etcd, objects, acknowledged, failed, Math.Round(seconds, 2), Math.Round(acknowledged / seconds, 1), memory,
             $"HTTP gateway puts, {Concurrency} in flight over the 3 members"));
     }
 
