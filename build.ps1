@@ -14,12 +14,14 @@ param(
     [string]$Filter = '',
     # bench: the performance lab (okv-lab, issue #7): OkvActors beside pykmip-server and etcd in one run, results in
     # bench/results/ (JSON, Markdown summary, PNG charts); -Quick for a short run; -BasePort defaults to 44000 there,
-    # -Objects (records loaded before convergence and the kill) to 100000.
+    # -Objects (records loaded before convergence and the kill) to 100000, -LargeObjects (a fresh cluster of each
+    # system, then memory and a cold restart) to 1000000. Profiles need root (kernel CPU sampling).
     [switch]$Quick,
     # bench -Scale: the scale scenario (okv-load) on a new `okv up` cluster in -Dir (default ./.okv-bench/TIMESTAMP);
     # -BasePort defaults to 41000 there. Figures are reported against issue #3's targets, never enforced.
     [switch]$Scale,
     [int]$Objects = 100000,
+    [int]$LargeObjects = 1000000,
     [int]$ShardCount = 0,
     [switch]$NoWipe,
     # bench -Micro: the BenchmarkDotNet suite instead (tests/OkvActors.Benchmarks), filtered by -BenchFilter.
@@ -101,11 +103,18 @@ switch ($Target) {
                 }
             }
             Invoke-Step 'build okv-lab' { dotnet build src/OkvActors.Lab -c Release }
+            # The lab's micro part runs the BenchmarkDotNet suites as child processes; its profiles use the repo's dotnet-counters and dotnet-trace.
+            Invoke-Step 'build micro benchmarks' {
+                dotnet build tests/OkvActors.Benchmarks -c Release
+                if ($LASTEXITCODE -eq 0) { dotnet build tests/OkvActors.Kmip.Benchmarks -c Release }
+            }
+            Invoke-Step 'restore dotnet tools' { dotnet tool restore }
             $labArgs = @()
             if ($Quick) { $labArgs += '--quick' }
             if ($BasePort -gt 0) { $labArgs += @('--base-port', $BasePort) }
             if ($PSBoundParameters.ContainsKey('Dir')) { $labArgs += @('--dir', $Dir) }
             if ($PSBoundParameters.ContainsKey('Objects')) { $labArgs += @('--objects', $Objects) }
+            if ($PSBoundParameters.ContainsKey('LargeObjects')) { $labArgs += @('--large-objects', $LargeObjects) }
             Invoke-Step 'performance lab' { dotnet src/OkvActors.Lab/bin/Release/net10.0/okv-lab.dll @labArgs }
         }
     }

@@ -1,6 +1,5 @@
 using BenchmarkDotNet.Attributes;
 using OkvActors.Kmip.Messages;
-using OkvActors.Kmip.Payloads;
 using OkvActors.Kmip.Protocol;
 using OkvActors.Kmip.Ttlv;
 
@@ -24,27 +23,9 @@ public class CodecBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var items = Enumerable.Range(0, BatchSize)
-            .Select(i => new RequestBatchItem(
-                Operation.Get,
-                [(byte)i],
-                TtlvItem.Structure(
-                    Tag.RequestPayload,
-                    TtlvItem.TextString(Tag.UniqueIdentifier, $"6f1c2d3e-4a5b-4c6d-8e9f-{i:D12}"),
-                    TtlvItem.Enumeration(Tag.KeyFormatType, KeyFormatType.Raw))))
-            .ToArray();
-        var request = new RequestMessage(new RequestHeader(ProtocolVersion.V1_4, 1 << 16, items.Length), items);
+        var request = GetSamples.Request(BatchSize);
         _request = KmipMessageCodec.EncodeRequest(request);
-
-        var key = new KeyBlock(KeyFormatType.Raw, new byte[32], CryptographicAlgorithm.Aes, 256);
-        _response = ResponseMessage.For(
-            request,
-            DateTimeOffset.FromUnixTimeSeconds(1_700_000_000),
-            items.Select(item => ResponseBatchItem.Success(item, TtlvItem.Structure(
-                Tag.ResponsePayload,
-                TtlvItem.Enumeration(Tag.ObjectType, ObjectType.SymmetricKey),
-                item.Payload.Required(Tag.UniqueIdentifier),
-                key.ToObject(Tag.SymmetricKey)))).ToArray());
+        _response = GetSamples.Response(request);
     }
 
     [Benchmark]

@@ -85,4 +85,5 @@ public sealed record LabReport(
     IReadOnlyList<string> NotRun,
     IReadOnlyList<string> Notes,
     IReadOnlyList<RecoveryResult>? Recovery = null,
-    IReadOnlyList<NodeProfile>? Profiles = null);
+    IReadOnlyList<NodeProfile>? Profiles = null,
+    IReadOnlyList<MicroResult>? Micro = null);

@@ -215,6 +215,9 @@ public static class SummaryWriter
         }
 
         md.AppendLine();
+        md.Append(MicroSummary.Render(report.Micro ?? []));
+
+        md.AppendLine();
         Line(md, "## Not run in this lab");
         md.AppendLine();
         foreach (var n in report.NotRun)
