@@ -25,6 +25,7 @@ public sealed class LabRunner(LabOptions options, string command, TextWriter log
     private const string KmipBenchmarksDll = "tests/OkvActors.Kmip.Benchmarks/bin/Release/net10.0/OkvActors.Kmip.Benchmarks.dll";
 
     private static readonly TimeSpan IdleSettle = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan OkvCommandTimeout = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan IdleProfile = TimeSpan.FromSeconds(15);
 
     private readonly List<string> _notRun = [];
@@ -294,16 +295,7 @@ public sealed class LabRunner(LabOptions options, string command, TextWriter log
     private static async Task<string> Okv(string[] args)
     {
         var host = Environment.ProcessPath is { } self && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self : "dotnet";
-        var info = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args.Prepend(Path.Combine(AppContext.BaseDirectory, "okv.dll")))
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        using var process = Process.Start(info) ?? throw new LabException("could not start okv");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return process.ExitCode == 0 ? await stdout : throw new LabException($"okv {args[0]} failed ({process.ExitCode}): {(await stderr).Trim()}");
+        var (exit, stdout, stderr) = await ChildProcess.Run(host, [Path.Combine(AppContext.BaseDirectory, "okv.dll"), .. args], null, null, OkvCommandTimeout, CancellationToken.None);
+        return exit == 0 ? stdout : throw new LabException($"okv {args[0]} failed ({exit}): {stderr.Trim()}");
     }
 }

@@ -182,7 +182,7 @@ public static class MicroBench
 
         var logFile = Path.Combine(dir, suite + ".log");
         log.WriteLine($"okv-lab: micro benchmarks: {suite} ({Filters(suite).Count} filters), BenchmarkDotNet log in {logFile}");
-        var (exit, _, stderr) = await ChildProcess("dotnet", [dll, .. Arguments(suite, artifacts)], project, logFile, TimeSpan.FromMinutes(20), ct);
+        var (exit, _, stderr) = await ChildProcess.Run("dotnet", [dll, .. Arguments(suite, artifacts)], project, logFile, TimeSpan.FromMinutes(20), ct);
         var parsed = Directory.Exists(results)
             ? Directory.GetFiles(results, "*-report-brief.json").Order(StringComparer.Ordinal).SelectMany(f => ParseReport(File.ReadAllText(f))).ToList()
             : [];
@@ -201,7 +201,7 @@ public static class MicroBench
         await File.WriteAllBytesAsync(request, GetSamples.RequestBytes(batch), ct);
         await File.WriteAllBytesAsync(response, GetSamples.ResponseBytes(batch), ct);
         log.WriteLine($"okv-lab: micro benchmarks: PyKMIP codec, batch {batch}");
-        var (exit, stdout, stderr) = await ChildProcess(python, [script, request, response, Text(batch)], dir, null, TimeSpan.FromMinutes(3), ct);
+        var (exit, stdout, stderr) = await ChildProcess.Run(python, [script, request, response, Text(batch)], dir, null, TimeSpan.FromMinutes(3), ct);
         var json = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault(l => l.StartsWith('{'));
         if (json is null)
         {
@@ -295,69 +295,6 @@ public static class MicroBench
         }
 
         return null;
-    }
-
-    /// <summary>Runs a child to completion; its output goes to <paramref name="logFile"/> when given. Killed with its children on timeout or cancellation.</summary>
-    private static async Task<(int Exit, string Stdout, string Stderr)> ChildProcess(string file, IReadOnlyList<string> args, string workingDirectory, string? logFile,
-        TimeSpan timeout, CancellationToken ct)
-    {
-        var info = new ProcessStartInfo(file)
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        foreach (var a in args)
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        Process process;
-        try
-        {
-            process = Process.Start(info)!;
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            return (-1, "", $"could not start {file}: {e.Message}");
-        }
-
-        using (process)
-        {
-            // BenchmarkDotNet's output (hundreds of KB) streams to its log as it runs: a long run can be followed there.
-            await using var log = logFile is null ? null : File.Create(logFile);
-            var stdout = log is null ? process.StandardOutput.ReadToEndAsync(CancellationToken.None) : Copy(process.StandardOutput, log);
-            var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
-            using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            limit.CancelAfter(timeout);
-            try
-            {
-                await process.WaitForExitAsync(limit.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                process.Kill(entireProcessTree: true);
-                await process.WaitForExitAsync(CancellationToken.None);
-                ct.ThrowIfCancellationRequested();
-                return (-1, await stdout, $"did not finish within {timeout.TotalMinutes:0} min");
-            }
-
-            var (output, errors) = (await stdout, await stderr);
-            if (log is not null)
-            {
-                await log.WriteAsync(System.Text.Encoding.UTF8.GetBytes(errors), CancellationToken.None);
-            }
-
-            return (process.ExitCode, output, errors);
-        }
-
-        static async Task<string> Copy(StreamReader from, Stream to)
-        {
-            await from.BaseStream.CopyToAsync(to, CancellationToken.None);
-            return "";
-        }
     }
 
     private static string FirstLine(string text) =>

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -100,39 +99,9 @@ public sealed partial class NodeProfiler(string workDir, TextWriter log)
         return exit == 0 && !stdout.Contains("[ERROR]", StringComparison.Ordinal) ? null : $"{args[0]} failed ({exit}): {FirstLine(stderr + stdout)}";
     }
 
-    private static async Task<(int Exit, string Stdout, string Stderr)> Run(string[] args, TimeSpan timeout, CancellationToken ct)
-    {
-        // `dotnet <tool>` resolves through the repo's tool manifest (.config/dotnet-tools.json) from the working directory.
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
-        foreach (var a in args)
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        try
-        {
-            using var process = Process.Start(info)!;
-            var stdout = process.StandardOutput.ReadToEndAsync(ct);
-            var stderr = process.StandardError.ReadToEndAsync(ct);
-            using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            limit.CancelAfter(timeout);
-            try
-            {
-                await process.WaitForExitAsync(limit.Token);
-            }
-            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-            {
-                process.Kill(entireProcessTree: true);
-                return (-1, "", $"did not finish within {timeout.TotalSeconds:0} s");
-            }
-
-            return (process.ExitCode, await stdout, await stderr);
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            return (-1, "", e.Message);
-        }
-    }
+    /// <summary>`dotnet &lt;tool&gt;` resolves through the repo's tool manifest (.config/dotnet-tools.json) from the working directory.</summary>
+    private static Task<(int Exit, string Stdout, string Stderr)> Run(string[] args, TimeSpan timeout, CancellationToken ct) =>
+        ChildProcess.Run("dotnet", args, null, null, timeout, ct);
 
     private static string FirstLine(string text) =>
         text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault(l => l.Contains("ERROR", StringComparison.OrdinalIgnoreCase))
