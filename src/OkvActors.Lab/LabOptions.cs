@@ -15,7 +15,7 @@ public enum LabPart
     Growth,
     /// <summary>Every member of the loaded systems killed -9 at once and restarted.</summary>
     Restart,
-    /// <summary>A fresh cluster of each system loaded with <see cref="LabOptions.LargeObjects"/>, then memory and a cold restart.</summary>
+    /// <summary>A fresh cluster of each system for each of <see cref="LabOptions.FreshSizes"/>: loaded, memory, a cold restart.</summary>
     Large,
     /// <summary>The BenchmarkDotNet suite beside its peers (PyKMIP's codec, AES key wrap, the stock CRDT).</summary>
     Micro,
@@ -73,7 +73,7 @@ public sealed record LabOptions(
                                memory per member (default 100000)
           --growth-nodes LIST  cluster sizes formed from nothing, each measured idle and under Create (default 3,16)
           --large-objects N    records loaded into a fresh cluster of each system, then memory and a cold restart
-                               of every member (default 1000000)
+                               of every member; the same for --objects (default 1000000)
           --quick              a short run for development: clients 1,32, 4 s, 20 samples, 8 s availability,
                                10000 objects, 20000 large, growth 3,6
         """;
@@ -138,6 +138,9 @@ public sealed record LabOptions(
     }
 
     public bool Runs(LabPart part) => !Skip.Contains(part);
+
+    /// <summary>The loads given to fresh clusters, smallest first: the lab's scale load and the large one.</summary>
+    public IReadOnlyList<int> FreshSizes => new[] { Objects, LargeObjects }.Distinct().Order().ToList();
 
     /// <summary>
     /// The shard count the lab's cluster is initialised with: the scale load and as many again for the macro runs'

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Runtime.InteropServices;
 using OkvActors.KmipLoad;
 using OkvActors.Lab.Peers;
@@ -11,14 +10,14 @@ namespace OkvActors.Lab;
 /// <summary>
 /// One lab run: the micro benchmarks beside their peers; brings up OkvActors (3 nodes), pykmip-server and etcd (3 members) side by side, runs the macro
 /// benchmarks interleaved and profiles a node during the judged runs; loads both replicated systems, then
-/// convergence, the node kill and a cold restart on them; cluster growth; a large load into fresh clusters; and stops
+/// convergence, the node kill and a cold restart on them; cluster growth; loads into fresh clusters; and stops
 /// everything it started.
 /// A peer that cannot start is reported as not run; the OkvActors cluster not starting fails the run.
 /// </summary>
 public sealed class LabRunner(LabOptions options, string command, TextWriter log)
 {
-    /// <summary>The large etcd cluster's ports (clients +620..+622, peers +630..+632), beside the lab's etcd at +600.</summary>
-    private const int LargeEtcdPortOffset = 620;
+    /// <summary>The fresh etcd clusters' ports (clients +620..+622, peers +630..+632), beside the lab's etcd at +600.</summary>
+    private const int FreshEtcdPortOffset = 620;
 
     /// <summary>The BenchmarkDotNet suites, as `build.ps1 bench` builds them (the lab runs from the repository root).</summary>
     private const string BenchmarksDll = "tests/OkvActors.Benchmarks/bin/Release/net10.0/OkvActors.Benchmarks.dll";
@@ -182,11 +181,12 @@ public sealed class LabRunner(LabOptions options, string command, TextWriter log
 
             if (options.Runs(LabPart.Large))
             {
-                await Large(work, scale, recovery, profiles, etcdClient, ct);
+                await Fresh(work, scale, recovery, profiles, etcdClient, ct);
             }
             else
             {
-                _notRun.Add($"the {options.LargeObjects:N0}-record load into fresh clusters, their memory and cold restart: skipped (--skip large)");
+                _notRun.Add($"loads of {string.Join(" and ", options.FreshSizes.Select(n => n.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)))} records " +
+                    "into fresh clusters, their memory and cold restart: skipped (--skip large)");
             }
 
             NotRunByDesign();
@@ -211,35 +211,39 @@ public sealed class LabRunner(LabOptions options, string command, TextWriter log
     }
 
     /// <summary>
-    /// Scale at its largest (issue #7: memory per node and recovery after a cold restart at 1M): a fresh OkvActors
-    /// cluster sized for the load, loaded, profiled idle (what a loaded node does with nothing to do), cold-restarted
-    /// and stopped; then a fresh etcd cluster the same way. Each on ports of its own beside the lab's systems.
+    /// Scale on fresh clusters (issue #7: memory per node and recovery after a cold restart at 100k and 1M): for each of
+    /// <see cref="LabOptions.FreshSizes"/>, a fresh OkvActors cluster sized for it, loaded, cold-restarted and stopped
+    /// (at the largest, node1 is profiled idle first: what a loaded node does with nothing to do); then a fresh etcd
+    /// cluster the same way. Each on ports of its own beside the lab's systems, one at a time.
     /// </summary>
-    private async Task Large(string work, List<ScaleResult> scale, List<RecoveryResult> recovery, List<NodeProfile> profiles, EtcdClient etcdClient, CancellationToken ct)
+    private async Task Fresh(string work, List<ScaleResult> scale, List<RecoveryResult> recovery, List<NodeProfile> profiles, EtcdClient etcdClient, CancellationToken ct)
     {
         var load = new ScaleLoad(options, log);
         var restart = new ColdRestart(log);
-        await Phase($"large (OkvActors, {options.LargeObjects:N0})", async () =>
+        foreach (var size in options.FreshSizes)
         {
-            await using var big = await ClusterUnderTest.Start(Path.Combine(work, "okv-large"), 3, options.BasePort + ClusterGrowth.PortOffset,
-                LabOptions.ShardsFor(options.LargeObjects), log, ct);
-            scale.Add(await load.Okv(big, options.LargeObjects, ct));
-            if (options.Runs(LabPart.Profile))
+            await Phase($"fresh cluster (OkvActors, {size:N0})", async () =>
             {
-                await Task.Delay(IdleSettle, ct);
-                profiles.Add(await new NodeProfiler(work, log).During($"idle after {options.LargeObjects:N0} objects", big.Nodes[0], await big.Pid(big.Nodes[0]), IdleProfile, ct));
-            }
+                await using var okv = await ClusterUnderTest.Start(Path.Combine(work, $"okv-fresh-{size}"), 3, options.BasePort + ClusterGrowth.PortOffset,
+                    LabOptions.ShardsFor(size), log, ct);
+                scale.Add(await load.Okv(okv, size, ct) with { FreshCluster = true });
+                if (options.Runs(LabPart.Profile) && size == options.FreshSizes[^1])
+                {
+                    await Task.Delay(IdleSettle, ct);
+                    profiles.Add(await new NodeProfiler(work, log).During($"idle after {size:N0} objects", okv.Nodes[0], await okv.Pid(okv.Nodes[0]), IdleProfile, ct));
+                }
 
-            recovery.Add(await restart.Okv(big, ct));
-        });
-        if (options.Runs(LabPart.Etcd))
-        {
-            await Phase($"large (etcd, {options.LargeObjects:N0})", async () =>
-            {
-                await using var big = await EtcdCluster.Start(Path.Combine(work, "etcd-large"), options.BasePort + LargeEtcdPortOffset, etcdClient, log, ct);
-                scale.Add(await load.Etcd(big, options.LargeObjects, ct));
-                recovery.Add(await restart.Etcd(big, etcdClient, options.LargeObjects, ct));
+                recovery.Add(await restart.Okv(okv, ct) with { FreshCluster = true });
             });
+            if (options.Runs(LabPart.Etcd))
+            {
+                await Phase($"fresh cluster (etcd, {size:N0})", async () =>
+                {
+                    await using var etcd = await EtcdCluster.Start(Path.Combine(work, $"etcd-fresh-{size}"), options.BasePort + FreshEtcdPortOffset, etcdClient, log, ct);
+                    scale.Add(await load.Etcd(etcd, size, ct) with { FreshCluster = true });
+                    recovery.Add(await restart.Etcd(etcd, etcdClient, size, ct) with { FreshCluster = true });
+                });
+            }
         }
     }
 

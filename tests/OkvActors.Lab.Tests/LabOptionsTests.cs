@@ -24,6 +24,7 @@ public class LabOptionsTests
         Assert.Equal(1024, o.ShardCount);
         Assert.True(o.Runs(LabPart.Growth));
         Assert.Equal(1_000_000, o.LargeObjects);
+        Assert.Equal([100_000, 1_000_000], o.FreshSizes);
         Assert.True(o.Runs(LabPart.Restart) && o.Runs(LabPart.Large) && o.Runs(LabPart.Micro) && o.Runs(LabPart.Profile));
     }
 
@@ -38,6 +39,8 @@ public class LabOptionsTests
         Assert.Equal([3, 6], quick.GrowthNodes);
         Assert.Equal(256, quick.ShardCount);
         Assert.Equal(20_000, quick.LargeObjects);
+        Assert.Equal([10_000, 20_000], quick.FreshSizes);
+        Assert.Equal([5_000], LabOptions.Parse(["--objects", "5000", "--large-objects", "5000"]).FreshSizes);
         Assert.Equal(500_000, LabOptions.Parse(["--quick", "--large-objects", "500000"]).LargeObjects);
         Assert.Equal(4096, LabOptions.Parse(["--objects", "1000000"]).ShardCount);
         Assert.Equal([4, 16], LabOptions.Parse(["--quick", "--growth-nodes", "16,4,16"]).GrowthNodes);

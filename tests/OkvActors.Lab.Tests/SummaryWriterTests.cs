@@ -12,10 +12,10 @@ public class SummaryWriterTests
         var kill = new AvailabilityResult(Systems.Okv, "node3", 8, 12, 500, 3, 0, 500, 250.4, 11.2, 4.5, "KMIP Create", ["Create: boom"]);
         var convergence = new ConvergenceResult(Systems.Etcd, 20, 1, 3.5, 9.25, 12, "gateway");
         var scale = new ScaleResult(Systems.Okv, 10000, 9990, 10, 4, 2497.5, [new NodeMemory("node1", 300L << 20, 350L << 20)], "control load");
-        var large = new ScaleResult(Systems.Okv, 1_000_000, 1_000_000, 0, 250, 4000, [new NodeMemory("node1", 1500L << 20, 2500L << 20)], "control load");
-        var etcdLarge = new ScaleResult(Systems.Etcd, 1_000_000, 1_000_000, 0, 200, 5000, [new NodeMemory("etcd1", 900L << 20, 1000L << 20)], "gateway");
+        var large = new ScaleResult(Systems.Okv, 1_000_000, 1_000_000, 0, 250, 4000, [new NodeMemory("node1", 1500L << 20, 2500L << 20)], "control load", FreshCluster: true);
+        var etcdLarge = new ScaleResult(Systems.Etcd, 1_000_000, 1_000_000, 0, 200, 5000, [new NodeMemory("etcd1", 900L << 20, 1000L << 20)], "gateway", FreshCluster: true);
         RecoveryResult Restarted(string system, long records, double? last) => new(system, records,
-            new Dictionary<string, double?> { ["a"] = 4.25, ["b"] = last }, [new NodeMemory("a", 1200L << 20, 1300L << 20)], "power cut");
+            new Dictionary<string, double?> { ["a"] = 4.25, ["b"] = last }, [new NodeMemory("a", 1200L << 20, 1300L << 20)], "power cut", FreshCluster: records >= 1_000_000);
         var recovery = new[] { Restarted(Systems.Etcd, 1_000_000, 3), Restarted(Systems.Okv, 1_000_000, 16.5), Restarted(Systems.Okv, 10_000, null) };
         var profile = new NodeProfile("Create × 32 clients", "node1", 8, new Scenarios.RuntimeMeters(55.5, 12.25, 120, 9, 2, 1, 3.5, 4000, 900),
             [new ProfileFrame("durable store (SQLite)", 8.7)], [new ProfileFrame("Sqlite.SqliteDataReader::NextResult()", 8.7)], "t.nettrace", null, null);
@@ -67,14 +67,14 @@ public class SummaryWriterTests
         var md = SummaryWriter.Render(Report([Row(Systems.Okv, "Get", 32, 1000, 30)]), []);
 
         var small = md.IndexOf("| OkvActors | 10000 |", StringComparison.Ordinal);
-        var large = md.IndexOf("| OkvActors | 1000000 | 1000000 | 0 | 250.0 | 4000 | node1 1500 (2500) | control load |", StringComparison.Ordinal);
-        var etcd = md.IndexOf("| etcd | 1000000 | 1000000 | 0 | 200.0 | 5000 | etcd1 900 (1000) | gateway |", StringComparison.Ordinal);
+        var large = md.IndexOf("| OkvActors, fresh | 1000000 | 1000000 | 0 | 250.0 | 4000 | node1 1500 (2500) | control load |", StringComparison.Ordinal);
+        var etcd = md.IndexOf("| etcd, fresh | 1000000 | 1000000 | 0 | 200.0 | 5000 | etcd1 900 (1000) | gateway |", StringComparison.Ordinal);
         Assert.True(small >= 0 && small < large && large < etcd, md);
-        Assert.Contains("The 10,000-record rows are the lab's own systems", md, StringComparison.Ordinal);
+        Assert.Contains("Rows without \"fresh\" are the lab's own systems", md, StringComparison.Ordinal);
 
         var notBack = md.IndexOf("| OkvActors | 10,000 | **not all back** | a 4.3, b never | a 1200 | power cut |", StringComparison.Ordinal);
-        var okvLarge = md.IndexOf("| OkvActors | 1,000,000 | 16.5 | a 4.3, b 16.5 | a 1200 | power cut |", StringComparison.Ordinal);
-        var etcdLarge = md.IndexOf("| etcd | 1,000,000 | 4.3 | a 4.3, b 3.0 | a 1200 | power cut |", StringComparison.Ordinal);
+        var okvLarge = md.IndexOf("| OkvActors, fresh | 1,000,000 | 16.5 | a 4.3, b 16.5 | a 1200 | power cut |", StringComparison.Ordinal);
+        var etcdLarge = md.IndexOf("| etcd, fresh | 1,000,000 | 4.3 | a 4.3, b 3.0 | a 1200 | power cut |", StringComparison.Ordinal);
         Assert.True(notBack >= 0 && notBack < okvLarge && okvLarge < etcdLarge, md);
     }
 

@@ -32,15 +32,17 @@ public sealed record ConvergenceResult(string System, int Samples, int NeverSeen
 /// <summary>A member's resident memory after the scale load (VmRSS and its peak, VmHWM).</summary>
 public sealed record NodeMemory(string Name, long RssBytes, long PeakRssBytes);
 
-/// <summary>N records loaded into one system, how fast, and each member's memory afterwards.</summary>
+/// <summary>N records loaded into one system (the lab's own, or a fresh cluster loaded only with them), how fast, and each member's memory afterwards.</summary>
 public sealed record ScaleResult(
-    string System, int Objects, int Acknowledged, int Failed, double Seconds, double PerSecond, IReadOnlyList<NodeMemory> Members, string How);
+    string System, int Objects, int Acknowledged, int Failed, double Seconds, double PerSecond, IReadOnlyList<NodeMemory> Members, string How,
+    bool FreshCluster = false);
 
 /// <summary>
 /// Every member killed -9 at once and restarted (a power cut): seconds from the restart until each member served
 /// again (null: not within the lab's limit) and its memory then. Records: what the system held when it was killed.
 /// </summary>
-public sealed record RecoveryResult(string System, long Records, IReadOnlyDictionary<string, double?> ServingSeconds, IReadOnlyList<NodeMemory> MembersAfter, string How)
+public sealed record RecoveryResult(
+    string System, long Records, IReadOnlyDictionary<string, double?> ServingSeconds, IReadOnlyList<NodeMemory> MembersAfter, string How, bool FreshCluster = false)
 {
     /// <summary>When the last member served again; null when one never did.</summary>
     public double? AllServingSeconds => ServingSeconds.Values.Any(v => v is null) ? null : ServingSeconds.Values.Max();

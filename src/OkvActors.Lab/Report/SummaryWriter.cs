@@ -121,15 +121,15 @@ public static class SummaryWriter
         {
             Line(md, "| system | records | acknowledged | failed | s | records/s | RSS per member MiB (peak) | how |");
             Line(md, "|---|---:|---:|---:|---:|---:|---|---|");
-            foreach (var s in report.Scale.OrderBy(s => s.Objects).ThenBy(s => s.System != Systems.Okv))
+            foreach (var s in report.Scale.OrderBy(s => s.FreshCluster).ThenBy(s => s.Objects).ThenBy(s => s.System != Systems.Okv))
             {
                 var members = string.Join(", ", s.Members.Select(m => string.Format(C, "{0} {1:0} ({2:0})", m.Name, m.RssBytes / 1048576.0, m.PeakRssBytes / 1048576.0)));
-                Line(md, string.Format(C, "| {0} | {1} | {2} | {3} | {4:0.0} | {5:0} | {6} | {7} |", s.System, s.Objects, s.Acknowledged, s.Failed, s.Seconds, s.PerSecond, members, s.How));
+                Line(md, string.Format(C, "| {0} | {1} | {2} | {3} | {4:0.0} | {5:0} | {6} | {7} |", Where(s.System, s.FreshCluster), s.Objects, s.Acknowledged, s.Failed, s.Seconds, s.PerSecond, members, s.How));
             }
 
             md.AppendLine();
-            Line(md, string.Format(C, "The {0:N0}-record rows are the lab's own systems: convergence, the node kill and the cold restart ran on them after " +
-                "this load (and after the macro runs' creations). Larger rows are fresh clusters, loaded, cold-restarted and stopped.", report.Scale.Min(s => s.Objects)));
+            Line(md, "Rows without \"fresh\" are the lab's own systems: convergence, the node kill and the first cold restart below ran on them after this load " +
+                "(and after the macro runs' creations). A fresh cluster held only its load; it was cold-restarted (below) and stopped.");
         }
 
         md.AppendLine();
@@ -143,11 +143,11 @@ public static class SummaryWriter
         {
             Line(md, "| system | records | every member serving after s | per member s | RSS per member after MiB | serving means |");
             Line(md, "|---|---:|---:|---|---|---|");
-            foreach (var r in recovery.OrderBy(r => r.Records).ThenBy(r => r.System != Systems.Okv))
+            foreach (var r in recovery.OrderBy(r => r.FreshCluster).ThenBy(r => r.Records).ThenBy(r => r.System != Systems.Okv))
             {
                 var members = string.Join(", ", r.ServingSeconds.Select(m => $"{m.Key} {(m.Value is { } v ? v.ToString("0.0", C) : "never")}"));
                 var memory = string.Join(", ", r.MembersAfter.Select(m => string.Format(C, "{0} {1:0}", m.Name, m.RssBytes / 1048576.0)));
-                Line(md, string.Format(C, "| {0} | {1:N0} | {2} | {3} | {4} | {5} |", r.System, r.Records,
+                Line(md, string.Format(C, "| {0} | {1:N0} | {2} | {3} | {4} | {5} |", Where(r.System, r.FreshCluster), r.Records,
                     r.AllServingSeconds is { } all ? all.ToString("0.0", C) : "**not all back**", members, memory, r.How));
             }
         }
@@ -238,6 +238,8 @@ public static class SummaryWriter
 
         return md.ToString();
     }
+
+    private static string Where(string system, bool fresh) => fresh ? system + ", fresh" : system;
 
     private static string Shares(IReadOnlyList<ProfileFrame> frames) =>
         frames.Count == 0 ? "none resolved" : string.Join("; ", frames.Select(f => string.Format(C, "`{0}` {1:0.#}%", f.Frame, f.InclusivePercent)));
