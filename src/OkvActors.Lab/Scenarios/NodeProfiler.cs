@@ -37,8 +37,8 @@ public sealed partial class NodeProfiler(string workDir, TextWriter log)
         ("message serialization (Akka and ours)", ComponentSerialization()),
         ("Distributed Data replicator", ComponentReplicator()),
         ("key vault actor (reads, writes, quorum)", ComponentVault()),
-        ("durable store (SQLite)", ComponentDurable()),
-        ("audit journal", ComponentAudit()),
+        ("SQLite (replica store and audit journal)", ComponentSqlite()),
+        ("audit journal (Akka.Persistence.Sql)", ComponentAudit()),
         ("crypto (AES-GCM, KEK unwrap)", ComponentCrypto()),
         ("kernel: TCP send/receive", ComponentTcp()),
     ];
@@ -140,10 +140,10 @@ public sealed partial class NodeProfiler(string workDir, TextWriter log)
     [GeneratedRegex(@"^Vault\.KeyVaultActor::")]
     private static partial Regex ComponentVault();
 
-    [GeneratedRegex(@"(SqlDurableStore|Sqlite\w*)::")]
-    private static partial Regex ComponentDurable();
+    [GeneratedRegex(@"(SqlDurableStore|DurableStoreDatabase|Sqlite\w*)::")]
+    private static partial Regex ComponentSqlite();
 
-    [GeneratedRegex(@"^Audit\.\w+::")]
+    [GeneratedRegex(@"^(Audit\.\w+|Dao\.BaseByteArrayJournalDao)::")]
     private static partial Regex ComponentAudit();
 
     [GeneratedRegex(@"(AesGcm|KeyEncryptionKey)::")]
