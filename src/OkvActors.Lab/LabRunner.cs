@@ -8,10 +8,10 @@ using OkvActors.LoadGen;
 namespace OkvActors.Lab;
 
 /// <summary>
-/// One lab run: the micro benchmarks beside their peers; brings up OkvActors (3 nodes), pykmip-server and etcd (3 members) side by side, runs the macro
-/// benchmarks interleaved and profiles a node during the judged runs; loads both replicated systems, then
-/// convergence, the node kill and a cold restart on them; cluster growth; loads into fresh clusters; and stops
-/// everything it started.
+/// One lab run: the micro benchmarks beside their peers; then OkvActors (3 nodes), pykmip-server and etcd
+/// (3 members) side by side: the macro benchmarks interleaved, a node profiled during the judged runs, both
+/// replicated systems loaded, then convergence, the node kill and a cold restart on them; cluster growth; loads
+/// into fresh clusters; and everything it started stopped.
 /// A peer that cannot start is reported as not run; the OkvActors cluster not starting fails the run.
 /// </summary>
 public sealed class LabRunner(LabOptions options, string command, TextWriter log)
