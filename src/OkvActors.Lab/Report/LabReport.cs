@@ -30,7 +30,15 @@ public sealed record AvailabilityResult(
 public sealed record ConvergenceResult(string System, int Samples, int NeverSeen, double P50Ms, double P99Ms, double MaxMs, string How);
 
 /// <summary>A member's resident memory after the scale load (VmRSS and its peak, VmHWM).</summary>
-public sealed record NodeMemory(string Name, long RssBytes, long PeakRssBytes);
+public sealed record NodeMemory(string Name, long RssBytes, long PeakRssBytes)
+{
+    /// <summary>A running member's memory now, from /proc.</summary>
+    public static NodeMemory Of(string name, int pid)
+    {
+        var (rss, peak) = LoadGen.ProcessStats.Memory(pid);
+        return new NodeMemory(name, rss, peak);
+    }
+}
 
 /// <summary>N records loaded into one system (the lab's own, or a fresh cluster loaded only with them), how fast, and each member's memory afterwards.</summary>
 public sealed record ScaleResult(

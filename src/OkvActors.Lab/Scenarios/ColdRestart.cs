@@ -22,7 +22,7 @@ public sealed class ColdRestart(TextWriter log)
         var memory = new List<NodeMemory>();
         foreach (var node in cluster.Nodes.Where(n => !double.IsNaN(serving[n])))
         {
-            memory.Add(Memory(node, await cluster.Pid(node)));
+            memory.Add(NodeMemory.Of(node, await cluster.Pid(node)));
         }
 
         return Done(new RecoveryResult(Systems.Okv, objects, serving.ToDictionary(s => s.Key, s => double.IsNaN(s.Value) ? (double?)null : Math.Round(s.Value, 2)), memory,
@@ -73,15 +73,9 @@ public sealed class ColdRestart(TextWriter log)
             serving[etcd.Name(i)] = null;
         }
 
-        var memory = members.Where(i => serving[etcd.Name(i)] is not null).Select(i => Memory(etcd.Name(i), etcd.Pid(i))).ToList();
+        var memory = members.Where(i => serving[etcd.Name(i)] is not null).Select(i => NodeMemory.Of(etcd.Name(i), etcd.Pid(i))).ToList();
         return Done(new RecoveryResult(Systems.Etcd, records, serving, memory,
             "kill -9 of every member, all restarted from their data directories; serving = a leader known and a serializable read of a key put just before the kill"));
-    }
-
-    private static NodeMemory Memory(string name, int pid)
-    {
-        var (rss, peak) = ProcessStats.Memory(pid);
-        return new NodeMemory(name, rss, peak);
     }
 
     private RecoveryResult Done(RecoveryResult result)

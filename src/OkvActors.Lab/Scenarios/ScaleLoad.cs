@@ -34,8 +34,7 @@ public sealed class ScaleLoad(LabOptions options, TextWriter log)
         var memory = new List<NodeMemory>();
         foreach (var node in nodes)
         {
-            var (rss, peak) = ProcessStats.Memory(await cluster.Pid(node));
-            memory.Add(new NodeMemory(node, rss, peak));
+            memory.Add(NodeMemory.Of(node, await cluster.Pid(node)));
         }
 
         return Done(new ScaleResult(Systems.Okv, objects, results.Sum(r => r.Acknowledged), results.Sum(r => r.Failed + r.TimedOut),
@@ -68,11 +67,7 @@ public sealed class ScaleLoad(LabOptions options, TextWriter log)
             }
         }, ct)));
         var seconds = clock.Elapsed.TotalSeconds;
-        var memory = Enumerable.Range(0, etcd.Count).Select(i =>
-        {
-            var (rss, peak) = ProcessStats.Memory(etcd.Pid(i));
-            return new NodeMemory(etcd.Name(i), rss, peak);
-        }).ToList();
+        var memory = Enumerable.Range(0, etcd.Count).Select(i => NodeMemory.Of(etcd.Name(i), etcd.Pid(i))).ToList();
         return Done(new ScaleResult(Systems.Etcd, objects, acknowledged, failed, Math.Round(seconds, 2), Math.Round(acknowledged / seconds, 1), memory,
             $"HTTP gateway puts, {Concurrency} in flight over the 3 members"));
     }
