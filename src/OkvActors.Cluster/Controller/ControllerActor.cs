@@ -282,16 +282,19 @@ public sealed class ControllerActor : ReceiveActor, IWithStash, IWithTimers
     private void Write(PendingWrite pending)
     {
         var newState = pending.NewState;
+        // A decision that changes nothing (a repeated withdrawal) writes the registry it was decided from again, so
+        // the reply still means "on a majority"; a new version would make the replicas disagree over nothing.
+        var unchanged = ReferenceEquals(newState, State);
         _replicator.Tell(new Update(ControllerRegistry.Key, new ControllerRegistry(newState), WriteMajority, existing =>
         {
             var current = (ControllerRegistry)existing;
-            if (current.State.Version >= newState.Version)
+            if (current.State.Version > newState.Version || (current.State.Version == newState.Version && !unchanged))
             {
                 throw new InvalidOperationException(
                     $"registry is at v{current.State.Version}, this controller decided from an older copy");
             }
 
-            return new ControllerRegistry(newState);
+            return unchanged ? current : new ControllerRegistry(newState);
         }, pending));
         Become(() => Writing(pending));
     }

@@ -109,6 +109,41 @@ public sealed class ControllerActorTests : Akka.TestKit.Xunit2.TestKit
             TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(200));
     }
 
+    [Fact]
+    public void A_withdrawal_asked_again_is_accepted_again_and_leaves_the_registry_where_the_first_one_put_it()
+    {
+        // The candidate asks again when its first ask timed out after the controller had acted on it (seen in CI:
+        // the repeat was refused as "the registry changed underneath the controller", leaving the node listed active).
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var csr = SigningRequest.Create("node2", [], key);
+        var approved = ControllerRules.Approve(_genesis, new ApproveCandidate("node2", csr.Fingerprint, csr.PublicKey.ExportSubjectPublicKeyInfo()),
+            DateTimeOffset.UtcNow, "node1").NewState!;
+        var admitted = ControllerRules.Admit(approved, new RequestAdmission("node2", "sg01", csr.Fingerprint, "1.0.0", DateTimeOffset.UtcNow,
+            "akka.ssl.tcp://okv@127.0.0.1:4054"), "1.0.0", DateTimeOffset.UtcNow, "node1").NewState!;
+        var controller = ReadyController();
+        WriteHere(admitted);
+        AwaitAssert(() => Assert.Equal(admitted.Version, controller.Ask<RegistrySnapshot>(GetRegistry.Instance, TimeSpan.FromSeconds(3)).Result.State.Version),
+            TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(200));
+
+        controller.Tell(Withdrawal("node2", csr.Fingerprint, key), TestActor);
+        var first = ExpectMsg<CommandAccepted>(TimeSpan.FromSeconds(10));
+        controller.Tell(Withdrawal("node2", csr.Fingerprint, key), TestActor);
+        var again = ExpectMsg<CommandAccepted>(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(admitted.Version + 1, first.State.Version);
+        Assert.Equal(NodeState.Withdrawn, first.State.Node("node2")!.State);
+        Assert.Contains("had already withdrawn", again.What);
+        Assert.Equal(first.State.Version, again.State.Version);
+        Assert.Equal(first.State.Version, LocalRegistry().Version);
+    }
+
+    private static WithdrawAdmission Withdrawal(string name, string fingerprint, ECDsa key)
+    {
+        var at = DateTimeOffset.UtcNow;
+        return new WithdrawAdmission(name, fingerprint, "first sync failed", at,
+            key.SignData(WithdrawAdmission.SignedText(name, fingerprint, "first sync failed", at), HashAlgorithmName.SHA256));
+    }
+
     private IActorRef ReadyController()
     {
         var controller = Sys.ActorOf(ControllerActor.Props(_directory, _credentials, OkvClusterSettings.Create(Sys), TimeProvider.System, "node1"));
@@ -122,9 +157,14 @@ public sealed class ControllerActorTests : Akka.TestKit.Xunit2.TestKit
     {
         var changed = ControllerRules.AddSubgroup(_genesis, new AddSubgroup(subgroup), "node0").NewState!;
         var newer = changed with { Version = _genesis.Version + 4 };
-        _replicator.Tell(new Update(ControllerRegistry.Key, new ControllerRegistry(newer), WriteLocal.Instance, _ => new ControllerRegistry(newer)), TestActor);
-        ExpectMsg<UpdateSuccess>();
+        WriteHere(newer);
         return newer;
+    }
+
+    private void WriteHere(ControllerState state)
+    {
+        _replicator.Tell(new Update(ControllerRegistry.Key, new ControllerRegistry(state), WriteLocal.Instance, _ => new ControllerRegistry(state)), TestActor);
+        ExpectMsg<UpdateSuccess>();
     }
 
     private ControllerState LocalRegistry()
