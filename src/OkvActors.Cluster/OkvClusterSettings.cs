@@ -22,6 +22,7 @@ public sealed class OkvClusterSettings
         MaxClockSkew = cluster.GetTimeSpan("max-clock-skew");
         MaxDisableDuration = cluster.GetTimeSpan("max-disable-duration");
         NodeCertificateValidity = cluster.GetTimeSpan("node-certificate-validity");
+        FormAloneAfter = cluster.GetTimeSpan("form-alone-after");
         var store = config.GetConfig("okv.store");
         StoreProvider = store.GetString("provider");
         StoreConnectionString = store.GetString("connection-string");
@@ -78,6 +79,9 @@ public sealed class OkvClusterSettings
     public TimeSpan MaxDisableDuration { get; }
 
     public TimeSpan NodeCertificateValidity { get; }
+
+    /// <summary>How long the first recorded seed waits for a silent seed before it forms the cluster alone (okv.cluster.form-alone-after).</summary>
+    public TimeSpan FormAloneAfter { get; }
 
     /// <summary>sqlite or postgresql.</summary>
     public string StoreProvider { get; }

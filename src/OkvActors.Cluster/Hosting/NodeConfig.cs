@@ -16,7 +16,8 @@ public static class NodeConfig
     public static Config For(NodeManifest manifest, NodeDirectory directory, Config operatorConfig)
     {
         var seeds = SeedsFor(manifest);
-        var (provider, connection) = StoreOf(OkvClusterSettings.Create(operatorConfig), directory);
+        var settings = OkvClusterSettings.Create(operatorConfig);
+        var (provider, connection) = StoreOf(settings, directory);
         var perNode = ConfigurationFactory.ParseString($$"""
             akka.remote.dot-netty.tcp {
               hostname = "{{manifest.Host}}"
@@ -31,7 +32,14 @@ public static class NodeConfig
               snapshot-store.sql { connection-string = "{{connection}}", provider-name = "{{provider}}" }
             }
             """);
-        if (ReplicaStoreOf(OkvClusterSettings.Create(operatorConfig), directory) is { } replicas)
+        if (FormsAloneFirst(manifest))
+        {
+            // Only Akka's first-seed process reads it here: how long it waits before joining itself.
+            perNode = perNode.WithFallback(ConfigurationFactory.ParseString(
+                $"akka.cluster.seed-node-timeout = {(long)settings.FormAloneAfter.TotalMilliseconds}ms"));
+        }
+
+        if (ReplicaStoreOf(settings, directory) is { } replicas)
         {
             perNode = perNode.WithFallback(ConfigurationFactory.ParseString($$"""
                 akka.cluster.distributed-data.durable.sql { connection-string = "{{replicas}}", provider-name = "SQLite.MS" }
@@ -65,6 +73,13 @@ public static class NodeConfig
     /// </summary>
     public static string? ReplicaStoreOf(OkvClusterSettings settings, NodeDirectory directory) =>
         settings.StoreProvider == "postgresql" ? null : $"Data Source={directory.ReplicaDatabaseFile.Replace("\\", "/", StringComparison.Ordinal)}";
+
+    /// <summary>
+    /// True when this node is the first of several seeds: the one that forms the cluster alone if no other seed
+    /// answers within okv.cluster.form-alone-after.
+    /// </summary>
+    public static bool FormsAloneFirst(NodeManifest manifest) =>
+        SeedsFor(manifest) is { Count: > 1 } seeds && seeds[0] == manifest.RemotingAddress(manifest.Cluster!);
 
     /// <summary>
     /// Seeds as recorded (oldest member first). A node first in that list may form the cluster itself

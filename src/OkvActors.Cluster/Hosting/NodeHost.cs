@@ -133,6 +133,12 @@ public sealed class NodeHost : IAsyncDisposable
     {
         var (directory, manifest, config, settings, time, credentials, revocations, _) = boot;
         PeerHandshakeGuard.Install(system);
+        if (NodeConfig.FormsAloneFirst(manifest))
+        {
+            system.Log.Info("First recorded seed: joins a member that answers; forms the cluster alone only once every other seed answers "
+                + "that it is not a member, or none answers within {0} (okv.cluster.form-alone-after)", settings.FormAloneAfter);
+        }
+
         DistributedData.Get(system);
         system.ActorOf(SeedRecorder.Props(directory), "okv-seeds");
         system.ActorOf(ClusterSingletonManager.Props(

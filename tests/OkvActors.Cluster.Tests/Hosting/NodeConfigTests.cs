@@ -39,6 +39,28 @@ public sealed class NodeConfigTests
         Assert.Equal([Other1, Other2], NodeConfig.SeedsFor(Manifest with { Seeds = [Other1, Other2, Self], Founder = true }));
     }
 
+    /// <summary>
+    /// A restarted first seed whose running peers answered after seed-node-timeout formed a cluster of its own beside
+    /// theirs (chaos seed 171 on a loaded machine): only that node waits form-alone-after instead.
+    /// </summary>
+    [Fact]
+    public void Only_the_first_of_several_seeds_waits_form_alone_after_before_it_forms_the_cluster_alone()
+    {
+        var directory = new NodeDirectory(Path.Combine(Path.GetTempPath(), "okv-config-test"));
+        var operatorConfig = ConfigurationFactory.ParseString("""
+            akka.cluster.seed-node-timeout = 3s
+            okv.cluster.form-alone-after = 17s
+            """);
+        TimeSpan SeedNodeTimeout(NodeManifest manifest) => NodeConfig.For(manifest, directory, operatorConfig).GetTimeSpan("akka.cluster.seed-node-timeout");
+
+        Assert.Equal(TimeSpan.FromSeconds(17), SeedNodeTimeout(Manifest with { Seeds = [Self, Other1, Other2] }));
+        Assert.Equal(TimeSpan.FromSeconds(3), SeedNodeTimeout(Manifest with { Seeds = [Other1, Self, Other2] }));
+        Assert.Equal(TimeSpan.FromSeconds(3), SeedNodeTimeout(Manifest with { Founder = true }));
+        Assert.True(NodeConfig.FormsAloneFirst(Manifest with { Seeds = [Self, Other1] }));
+        Assert.False(NodeConfig.FormsAloneFirst(Manifest with { Seeds = [Self] }));
+        Assert.Equal(TimeSpan.FromSeconds(30), OkvClusterSettings.Create(Config.Empty).FormAloneAfter);
+    }
+
     [Fact]
     public void The_node_config_puts_per_node_values_over_the_operator_config_over_the_defaults()
     {

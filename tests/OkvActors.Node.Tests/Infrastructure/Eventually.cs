@@ -35,4 +35,19 @@ public static class Eventually
 
     public static Task Until(Func<bool> probe, TimeSpan timeout, string what) =>
         Until(() => Task.FromResult(probe()), timeout, what);
+
+    /// <summary>A safety property observed over a window: fails as soon as <paramref name="happened"/> is seen.</summary>
+    public static async Task Never(Func<bool> happened, TimeSpan window, string what)
+    {
+        var end = DateTime.UtcNow + window;
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(250));
+        do
+        {
+            if (happened())
+            {
+                throw new Xunit.Sdk.XunitException($"{what} happened within {window.TotalSeconds:0}s");
+            }
+        }
+        while (DateTime.UtcNow < end && await timer.WaitForNextTickAsync());
+    }
 }
