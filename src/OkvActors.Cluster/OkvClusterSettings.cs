@@ -40,6 +40,7 @@ public sealed class OkvClusterSettings
         AskTimeout = controller.GetTimeSpan("ask-timeout");
         AdmissionTimeout = controller.GetTimeSpan("admission-timeout");
         DowningStableAfter = config.GetTimeSpan("okv.downing.stable-after");
+        IslandCheckInterval = config.GetTimeSpan("okv.downing.island-check-interval");
         FirstSyncTimeout = config.GetTimeSpan("okv.conversion.first-sync-timeout");
         FirstSyncParallelism = Positive(config, "okv.conversion.first-sync-parallelism");
         AuditSnapshotEvery = Positive(config, "okv.audit.snapshot-every");
@@ -96,6 +97,9 @@ public sealed class OkvClusterSettings
 
     /// <summary>How long membership must hold still, with a member unreachable, before a side decides (okv.downing).</summary>
     public TimeSpan DowningStableAfter { get; }
+
+    /// <summary>How often a node without a write quorum checks whether it is an island (okv.downing.island-check-interval).</summary>
+    public TimeSpan IslandCheckInterval { get; }
 
     /// <summary>How long a joining node's first sync may take before it rolls back (okv.conversion.first-sync-timeout).</summary>
     public TimeSpan FirstSyncTimeout { get; }

@@ -8,6 +8,7 @@ using Akka.Pattern;
 using OkvActors.Cluster.Audit;
 using OkvActors.Cluster.Backup;
 using OkvActors.Cluster.Controller;
+using OkvActors.Cluster.Downing;
 using OkvActors.Cluster.Durability;
 using OkvActors.Cluster.Inspection;
 using OkvActors.Cluster.Secrets;
@@ -141,6 +142,7 @@ public sealed class NodeHost : IAsyncDisposable
 
         DistributedData.Get(system);
         system.ActorOf(SeedRecorder.Props(directory), "okv-seeds");
+        system.ActorOf(IslandWatcher.Props(settings.IslandCheckInterval), IslandWatcher.Name);
         system.ActorOf(ClusterSingletonManager.Props(
                 ControllerActor.Props(directory, credentials, settings, time, manifest.Name),
                 PoisonPill.Instance,

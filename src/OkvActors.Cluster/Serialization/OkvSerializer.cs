@@ -6,6 +6,7 @@ using Akka.Actor;
 using Akka.Serialization;
 using OkvActors.Cluster.Audit;
 using OkvActors.Cluster.Controller;
+using OkvActors.Cluster.Downing;
 using OkvActors.Cluster.Durability;
 using OkvActors.Cluster.Inspection;
 using OkvActors.Cluster.Secrets;
@@ -61,6 +62,8 @@ public sealed class OkvSerializer(ExtendedActorSystem system) : SerializerWithSt
         ["keyring"] = typeof(KeyringRecord),
         ["inspect-keyring"] = typeof(InspectKeyring),
         ["keyring-inspected"] = typeof(KeyringInspected),
+        ["membership-query"] = typeof(MembershipQuery),
+        ["membership-view"] = typeof(MembershipView),
     }.ToFrozenDictionary();
 
     private static readonly FrozenDictionary<Type, string> ManifestsByType =

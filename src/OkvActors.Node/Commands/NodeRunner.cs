@@ -70,8 +70,9 @@ public static class NodeRunner
         // handing the controller over, before the process exits.
         await using var leave = stop.Register(() => CoordinatedShutdown.Get(node.System).Run(CoordinatedShutdown.ClrExitReason.Instance));
         await node.WhenTerminated;
-        Console.WriteLine($"okv: node '{node.Manifest.Name}' stopped");
-        return 0;
+        var reason = CoordinatedShutdown.Get(node.System).ShutdownReason;
+        Console.WriteLine($"okv: node '{node.Manifest.Name}' stopped{(reason is null ? "" : $" ({reason})")}");
+        return reason?.ExitCode ?? 0;
     }
 
     /// <summary>

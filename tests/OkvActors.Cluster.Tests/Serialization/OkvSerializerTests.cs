@@ -5,6 +5,7 @@ using Akka.Actor;
 using Akka.Configuration;
 using OkvActors.Cluster.Audit;
 using OkvActors.Cluster.Controller;
+using OkvActors.Cluster.Downing;
 using OkvActors.Cluster.Durability;
 using OkvActors.Cluster.Inspection;
 using OkvActors.Cluster.Secrets;
@@ -82,6 +83,9 @@ public sealed class OkvSerializerTests(SerializationSystem system) : IClassFixtu
             [new KeyringEntry(1, "0123456789abcdef", [1, 2], null, null), new KeyringEntry(2, "fedcba9876543210", [3], [4, 5], [6, 7])])),
         ["InspectKeyring"] = InspectKeyring.Instance,
         ["KeyringInspected"] = new KeyringInspected("node2", 2, "fedcba9876543210", ["1:0123456789abcdef", "2:fedcba9876543210"], 4),
+        ["MembershipQuery"] = MembershipQuery.Instance,
+        ["MembershipView"] = new MembershipView("akka.ssl.tcp://okv@127.0.0.1:4054",
+            ["akka.ssl.tcp://okv@127.0.0.1:4054#17", "akka.ssl.tcp://okv@127.0.0.1:4055#-4"]),
     };
 
     public static TheoryData<string> WireTypes => new(Samples.Keys);

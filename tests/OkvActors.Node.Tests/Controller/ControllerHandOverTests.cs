@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json.Nodes;
 using OkvActors.Node.Tests.Infrastructure;
 using Xunit;
@@ -75,15 +76,60 @@ public sealed class ControllerHandOverTests(HandOverCluster cluster)
     public async Task The_first_seed_restarted_while_its_peers_answer_late_joins_them_and_forms_no_cluster_of_its_own()
     {
         var node1 = cluster.Remoting("node1");
+        await RestartNode1WhilePeersAreFrozen(async () =>
+        {
+            await Eventually.Until(() => Node1Said("First recorded seed"), HandOverTimeout, "node1 to start joining");
+            await Eventually.Never(() => Node1Said(FormedAlone), TimeSpan.FromSeconds(9), "node1 forming a cluster alone while its peers were silent");
+        });
+
+        await Eventually.Until(async () => LocalCluster.UpMembers(await cluster.Status("node1")).Count == 3
+            && LocalCluster.UpMembers(await cluster.Status("node2")).Contains(node1), HandOverTimeout, "node1 back among the running members");
+        Assert.False(Node1Said(FormedAlone), cluster.LogSince("node1", _node1Offset));
+        Assert.True(Node1Said("Welcome from"), cluster.LogSince("node1", _node1Offset));
+    }
+
+    /// <summary>
+    /// Past form-alone-after (15 s here) a first seed whose peers stay silent does form a cluster alone: the right
+    /// call when they are down, an island when they were only cut off. Akka never merges two clusters, so once it hears
+    /// its peers again it must see that they hold the quorum without it, stop (for its service manager to start it
+    /// again, played here by the test) and join them.
+    /// </summary>
+    [Fact]
+    public async Task A_first_seed_that_formed_an_island_while_cut_off_stops_when_it_hears_the_running_cluster_and_joins_it_again()
+    {
+        var node1 = cluster.Remoting("node1");
+        var island = await RestartNode1WhilePeersAreFrozen(() =>
+            Eventually.Until(() => Node1Said(FormedAlone), HandOverTimeout, "node1 to form a cluster alone once form-alone-after passed"));
+
+        await Eventually.Until(() => island.HasExited, HandOverTimeout, "node1 to find it is an island and stop");
+        Assert.True(Node1Said("This node is an island"), cluster.LogSince("node1", _node1Offset));
+        Assert.Equal(75, island.ExitCode);
+        await cluster.RestartUntilBack("node1", 3);
+        await Eventually.Until(async () => LocalCluster.UpMembers(await cluster.Status("node2")).Contains(node1), HandOverTimeout,
+            "node2 to see node1 Up again");
+    }
+
+    private const string FormedAlone = "is JOINING itself";
+
+    private long _node1Offset;
+
+    private bool Node1Said(string text) => cluster.LogSince("node1", _node1Offset).Contains(text, StringComparison.Ordinal);
+
+    /// <summary>
+    /// kill -9 of node1 (the first recorded seed) once all three are Up, then node2 and node3 frozen (SIGSTOP) while
+    /// node1 starts again and <paramref name="whileFrozen"/> runs; they are resumed whatever happens. Returns node1's
+    /// new process; its log from before the kill on is <see cref="Node1Said"/>'s.
+    /// </summary>
+    private async Task<Process> RestartNode1WhilePeersAreFrozen(Func<Task> whileFrozen)
+    {
+        var node1 = cluster.Remoting("node1");
         await Eventually.Until(async () => LocalCluster.UpMembers(await cluster.Status("node1")).Count == 3
             && LocalCluster.UpMembers(await cluster.Status("node2")).Contains(node1), HandOverTimeout, "all three nodes Up");
         var pid = await cluster.CurrentPid("node1");
         int[] peers = [await cluster.CurrentPid("node2"), await cluster.CurrentPid("node3")];
-        var offset = cluster.LogLength("node1");
+        _node1Offset = cluster.LogLength("node1");
         Okv.Kill9(pid);
         await Eventually.Until(() => !Okv.IsAlive(pid), HandOverTimeout, "node1 to be dead");
-
-        bool FormedAlone() => cluster.LogSince("node1", offset).Contains("is JOINING itself", StringComparison.Ordinal);
         foreach (var peer in peers)
         {
             Okv.Freeze(peer);
@@ -91,10 +137,9 @@ public sealed class ControllerHandOverTests(HandOverCluster cluster)
 
         try
         {
-            cluster.StartNode(cluster.Dir("node1").Root, cluster.LogOf("node1"));
-            await Eventually.Until(() => cluster.LogSince("node1", offset).Contains("First recorded seed", StringComparison.Ordinal), HandOverTimeout,
-                "node1 to start joining");
-            await Eventually.Never(FormedAlone, TimeSpan.FromSeconds(9), "node1 forming a cluster alone while its peers were silent");
+            var started = cluster.StartNode(cluster.Dir("node1").Root, cluster.LogOf("node1"));
+            await whileFrozen();
+            return started;
         }
         finally
         {
@@ -103,10 +148,5 @@ public sealed class ControllerHandOverTests(HandOverCluster cluster)
                 Okv.Resume(peer);
             }
         }
-
-        await Eventually.Until(async () => LocalCluster.UpMembers(await cluster.Status("node1")).Count == 3
-            && LocalCluster.UpMembers(await cluster.Status("node2")).Contains(node1), HandOverTimeout, "node1 back among the running members");
-        Assert.False(FormedAlone(), cluster.LogSince("node1", offset));
-        Assert.Contains("Welcome from", cluster.LogSince("node1", offset));
     }
 }
