@@ -37,8 +37,7 @@ public static class IslandRule
     /// </summary>
     public static string? MustRejoin(IReadOnlyCollection<string> ourMembers, int ourUp, int activeNodes, MembershipView answer)
     {
-        var majority = activeNodes / 2 + 1;
-        if (ourUp >= majority || answer.UpMembers.Count < majority || answer.UpMembers.Any(ourMembers.Contains))
+        if (HoldsQuorum(ourUp, activeNodes) || !HoldsQuorum(answer.UpMembers.Count, activeNodes) || answer.UpMembers.Any(ourMembers.Contains))
         {
             return null;
         }
@@ -46,6 +45,9 @@ public static class IslandRule
         return $"{answer.Node} is in a cluster of {answer.UpMembers.Count} Up members ({string.Join(", ", answer.UpMembers)}), "
             + $"a majority of the registry's {activeNodes} active nodes, and this node is not among them: it formed a cluster of {ourUp} apart from it";
     }
+
+    /// <summary>A cluster with this many Up members holds a majority of the registry's active nodes.</summary>
+    public static bool HoldsQuorum(int up, int activeNodes) => up > activeNodes / 2;
 }
 
 /// <summary>
@@ -94,7 +96,7 @@ public sealed class IslandWatcher : ReceiveActor, IWithTimers
     private void AskTheOthers()
     {
         if (_stopping || _cluster.SelfMember.Status != MemberStatus.Up || _activeAddresses.Count == 0
-            || UpMembers().Count() > _activeAddresses.Count / 2)
+            || IslandRule.HoldsQuorum(UpMembers().Count(), _activeAddresses.Count))
         {
             return;
         }

@@ -71,7 +71,7 @@ public static class NodeRunner
         await using var leave = stop.Register(() => CoordinatedShutdown.Get(node.System).Run(CoordinatedShutdown.ClrExitReason.Instance));
         await node.WhenTerminated;
         var reason = CoordinatedShutdown.Get(node.System).ShutdownReason;
-        Console.WriteLine($"okv: node '{node.Manifest.Name}' stopped{(reason is null ? "" : $" ({reason})")}");
+        Console.WriteLine($"okv: node '{node.Manifest.Name}' stopped{(reason is null ? "" : $" ({reason.GetType().Name}, exit code {reason.ExitCode})")}");
         return reason?.ExitCode ?? 0;
     }
 
