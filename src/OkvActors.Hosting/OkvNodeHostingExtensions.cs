@@ -61,9 +61,7 @@ public static class OkvNodeHostingExtensions
 
     /// <summary>Adds a prepared node to an Akka.Hosting builder whose system is named after the node's cluster.</summary>
     public static AkkaConfigurationBuilder WithOkvNode(this AkkaConfigurationBuilder builder, NodeBoot boot, Action<NodeHost>? started = null) =>
-        builder
-            .AddHocon(boot.Config, HoconAddMode.Prepend)
-            .AddSetup(boot.TlsSetup)
+        boot.Setups.Aggregate(builder.AddHocon(boot.Config, HoconAddMode.Prepend), (b, setup) => b.AddSetup(setup))
             .WithActorRefProvider(ProviderSelection.Cluster.Instance)
             .WithActors((system, registry) =>
             {

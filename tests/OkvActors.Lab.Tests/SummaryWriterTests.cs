@@ -9,7 +9,7 @@ public class SummaryWriterTests
     private static LabReport Report(IReadOnlyList<MacroRow> macro)
     {
         var comparisons = Ratios.Compare(macro);
-        var kill = new AvailabilityResult(Systems.Okv, "node3", 8, 12, 500, 3, 0, 500, 250.4, 11.2, 4.5, "KMIP Create", ["Create: boom"]);
+        var kill = new AvailabilityResult(Systems.Okv, "node3", 8, 12, 500, 3, 0, 500, 250.4, 11.2, 4.5, "KMIP Create", ["Create: boom"], 41.5);
         var convergence = new ConvergenceResult(Systems.Etcd, 20, 1, 3.5, 9.25, 12, "gateway");
         var scale = new ScaleResult(Systems.Okv, 10000, 9990, 10, 4, 2497.5, [new NodeMemory("node1", 300L << 20, 350L << 20)], "control load");
         var large = new ScaleResult(Systems.Okv, 1_000_000, 1_000_000, 0, 250, 4000, [new NodeMemory("node1", 1500L << 20, 2500L << 20)], "control load", FreshCluster: true);
@@ -48,7 +48,7 @@ public class SummaryWriterTests
         Assert.Contains("Duration 12.5 min", md, StringComparison.Ordinal);
         Assert.Contains("| Get p99 ≤ 2 ms at 32 clients | 30 ms | **missed** | missed by 28 ms (15× the ceiling) |", md, StringComparison.Ordinal);
         Assert.Contains("| Get | 32 | 1000 | 15.00 | 30.00 | — |", md, StringComparison.Ordinal);
-        Assert.Contains("| OkvActors | node3 | 8 | 12 | 500 | 3 | 0 (500) | 250.4 | 11.2 | 4.5 |", md, StringComparison.Ordinal);
+        Assert.Contains("| OkvActors | node3 | 8 | 12 | 500 | 3 | 0 (500) | 250.4 | 41.5 | 11.2 | 4.5 |", md, StringComparison.Ordinal);
         Assert.Contains("Error samples: Create: boom", md, StringComparison.Ordinal);
         Assert.Contains("| etcd | 20 | 1 | 3.50 | 9.25 | 12.00 | gateway |", md, StringComparison.Ordinal);
         Assert.Contains("![s-get-throughput](s-get-throughput.png)", md, StringComparison.Ordinal);

@@ -198,6 +198,8 @@ public sealed class DurableStoreDatabase : IDisposable
         try
         {
             connection.Open();
+            // The store is the file's only writer; should another connection hold its lock, wait inside SQLite, not 150 ms at a time.
+            SqliteBusyWait.Apply(connection);
             var blob = _dialect == DurableStoreDialect.Sqlite ? "BLOB" : "BYTEA";
             // SQLite: FULL makes every commit sync the write-ahead log, so a replied Store survives a power
             // loss (the default, said out loud because the guarantee rests on it).

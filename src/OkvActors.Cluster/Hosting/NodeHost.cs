@@ -5,6 +5,7 @@ using Akka.Configuration;
 using Akka.DistributedData;
 using Akka.Event;
 using Akka.Pattern;
+using Akka.Persistence.Sql.Config;
 using OkvActors.Cluster.Audit;
 using OkvActors.Cluster.Backup;
 using OkvActors.Cluster.Controller;
@@ -92,7 +93,7 @@ public sealed class NodeHost : IAsyncDisposable
     public static NodeHost Start(NodeDirectory directory, Config operatorConfig, IReadOnlyList<string>? seedsOverride = null)
     {
         var boot = Prepare(directory, operatorConfig, seedsOverride);
-        var setup = ActorSystemSetup.Create(BootstrapSetup.Create().WithConfig(boot.Config), boot.TlsSetup);
+        var setup = ActorSystemSetup.Create([BootstrapSetup.Create().WithConfig(boot.Config), .. boot.Setups]);
         return Attach(ActorSystem.Create(boot.Manifest.Cluster!, setup), boot);
     }
 
@@ -117,22 +118,25 @@ public sealed class NodeHost : IAsyncDisposable
         var config = NodeConfig.For(manifest, directory, operatorConfig);
         var settings = OkvClusterSettings.Create(config);
         var time = settings.ClockOffset == TimeSpan.Zero ? TimeProvider.System : new OffsetTimeProvider(settings.ClockOffset);
+        DataOptionsSetup? persistence = null;
         if (settings.StoreProvider == "sqlite")
         {
             SqliteStoreFile.UseWriteAheadLog(directory.DatabaseFile);
             SqliteStoreFile.UseWriteAheadLog(directory.ReplicaDatabaseFile);
+            var (provider, connection) = NodeConfig.StoreOf(settings, directory);
+            persistence = SqliteBusyWait.PersistenceSetup(provider, connection);
         }
 
         var credentials = NodeCredentials.Load(directory);
         var revocations = new RevocationList();
         return new NodeBoot(directory, manifest, config, settings, time, credentials, revocations,
-            RemotingTrust.CreateSetup(credentials.Certificate, credentials.Ca, revocations, time));
+            RemotingTrust.CreateSetup(credentials.Certificate, credentials.Ca, revocations, time), persistence);
     }
 
     /// <summary>Starts the node's actors in a system built from <paramref name="boot"/>.</summary>
     public static NodeHost Attach(ActorSystem system, NodeBoot boot)
     {
-        var (directory, manifest, config, settings, time, credentials, revocations, _) = boot;
+        var (directory, manifest, config, settings, time, credentials, revocations, _, _) = boot;
         PeerHandshakeGuard.Install(system);
         if (NodeConfig.FormsAloneFirst(manifest))
         {
@@ -225,4 +229,9 @@ public sealed record NodeBoot(
     TimeProvider Time,
     NodeCredentials Credentials,
     RevocationList Revocations,
-    Akka.Remote.Transport.DotNetty.DotNettySslSetup TlsSetup);
+    Akka.Remote.Transport.DotNetty.DotNettySslSetup TlsSetup,
+    DataOptionsSetup? PersistenceSetup = null)
+{
+    /// <summary>What the node's ActorSystem must be created with, beside its configuration.</summary>
+    public IReadOnlyList<Setup> Setups => PersistenceSetup is null ? [TlsSetup] : [TlsSetup, PersistenceSetup];
+}

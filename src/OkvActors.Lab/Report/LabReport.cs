@@ -21,10 +21,13 @@ public sealed record Comparison(
 /// <summary>
 /// Writes under load while one member is killed -9: the longest stretch without an acknowledged write on the
 /// survivors, acknowledged writes later missing, and how long the restarted member took to serve again.
+/// <see cref="GapBeforeKillMs"/> is the longest stretch of the same load before the kill: what the machine's own
+/// pauses (GC, scheduling on shared cores) cost without any failure.
 /// </summary>
 public sealed record AvailabilityResult(
     string System, string Victim, int Clients, double Seconds, long Acknowledged, long FailedRequests,
-    long LostAcknowledged, long Verified, double WriteGapMs, double? RemovedSeconds, double? RejoinSeconds, string How, IReadOnlyList<string> ErrorSamples);
+    long LostAcknowledged, long Verified, double WriteGapMs, double? RemovedSeconds, double? RejoinSeconds, string How, IReadOnlyList<string> ErrorSamples,
+    double? GapBeforeKillMs = null);
 
 /// <summary>Time from a write's acknowledgement request to its being readable on every member (local reads).</summary>
 public sealed record ConvergenceResult(string System, int Samples, int NeverSeen, double P50Ms, double P99Ms, double MaxMs, string How);

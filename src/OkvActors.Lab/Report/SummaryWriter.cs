@@ -78,15 +78,17 @@ public static class SummaryWriter
         }
         else
         {
-            Line(md, "| system | killed | clients | s | acknowledged | failed requests | lost acknowledged (verified) | write gap on survivors ms | removed after s | rejoin s |");
-            Line(md, "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+            Line(md, "| system | killed | clients | s | acknowledged | failed requests | lost acknowledged (verified) | write gap on survivors ms | longest gap before the kill ms | removed after s | rejoin s |");
+            Line(md, "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
             foreach (var a in report.Availability)
             {
                 Line(md, $"| {a.System} | {a.Victim} | {a.Clients} | {a.Seconds:0.#} | {a.Acknowledged} | {a.FailedRequests} | {a.LostAcknowledged} ({a.Verified}) | {a.WriteGapMs:0.0} | " +
+                    $"{(a.GapBeforeKillMs is { } b ? b.ToString("0.0", C) : "—")} | " +
                     $"{(a.RemovedSeconds is { } r ? r.ToString("0.0", C) : "—")} | {(a.RejoinSeconds is { } j ? j.ToString("0.0", C) : "never")} |");
             }
 
             md.AppendLine();
+            Line(md, "- The longest gap before the kill is the same load's own worst pause (first second left out): the part of the write gap the kill did not cause.");
             foreach (var a in report.Availability)
             {
                 Line(md, $"- {a.System}: {a.How}." + (a.ErrorSamples.Count > 0 ? $" Error samples: {string.Join("; ", a.ErrorSamples.Take(3))}" : ""));

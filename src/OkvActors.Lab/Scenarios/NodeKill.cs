@@ -71,8 +71,7 @@ public sealed class NodeKill(LabOptions options, TextWriter log)
             },
             () => ClusterUnderTest.Kill9(pid));
 
-        var gap = WriteGap.Longest(tally.Acknowledged.Select(a => a.AtMs), killAt, end);
-        log.WriteLine($"okv-lab:   {tally.Acknowledged.Count} acknowledged, {tally.Failed} failed, write gap {gap:0.0} ms");
+        var (gap, before) = Gaps(tally, startAt, killAt, end);
 
         // Read every acknowledged object back from a survivor: it must be there.
         var lost = 0L;
@@ -130,7 +129,7 @@ public sealed class NodeKill(LabOptions options, TextWriter log)
         return new AvailabilityResult(Systems.Okv, victim.Name, Clients, Math.Round((end - startAt) / 1000, 3), tally.Acknowledged.Count, tally.Failed, lost, ids.Length,
             Math.Round(gap, 1), Math.Round(removed, 1), rejoin is { } j ? Math.Round(j, 1) : null,
             "KMIP Create on the 2 survivors; rejoin = restart (after the cluster removed the dead incarnation) until the node serves a Get of the last acknowledged key",
-            tally.Samples.Keys.ToArray());
+            tally.Samples.Keys.ToArray(), Math.Round(before, 1));
     }
 
     /// <summary>etcd: puts on the two followers while the leader is killed.</summary>
@@ -161,8 +160,7 @@ public sealed class NodeKill(LabOptions options, TextWriter log)
                 }
             },
             () => etcd.Kill9(leader));
-        var gap = WriteGap.Longest(tally.Acknowledged.Select(a => a.AtMs), killAt, end);
-        log.WriteLine($"okv-lab:   {tally.Acknowledged.Count} acknowledged, {tally.Failed} failed, write gap {gap:0.0} ms");
+        var (gap, before) = Gaps(tally, startAt, killAt, end);
 
         var lost = 0L;
         var keys = tally.Acknowledged.Select(a => a.Id).ToArray();
@@ -204,7 +202,7 @@ public sealed class NodeKill(LabOptions options, TextWriter log)
         return new AvailabilityResult(Systems.Etcd, $"{etcd.Name(leader)} (leader)", Clients, Math.Round((end - startAt) / 1000, 3), tally.Acknowledged.Count, tally.Failed, lost, keys.Length,
             Math.Round(gap, 1), null, rejoin is { } j ? Math.Round(j, 1) : null,
             "HTTP gateway puts on the 2 followers; rejoin = restart until the member serves a serializable read of the last acknowledged key",
-            tally.Samples.Keys.ToArray());
+            tally.Samples.Keys.ToArray(), Math.Round(before, 1));
     }
 
     /// <summary>Runs <see cref="Clients"/> writers for the availability duration, the kill 3 s in; returns kill and end times (ms).</summary>
@@ -231,6 +229,20 @@ public sealed class NodeKill(LabOptions options, TextWriter log)
         var end = LoadClock.ElapsedMs;
         await Task.WhenAll(writers);
         return (startAt, killAt, end);
+    }
+
+    /// <summary>
+    /// The write gap after the kill, and the longest one in the same load before it (its first second left out: the
+    /// clients are connecting), so the summary can tell the kill's cost from the machine's own pauses.
+    /// </summary>
+    private (double After, double Before) Gaps(Tally tally, double startAt, double killAt, double end)
+    {
+        var acknowledged = tally.Acknowledged.Select(a => a.AtMs).ToArray();
+        var after = WriteGap.Longest(acknowledged, killAt, end, 3);
+        var before = WriteGap.Longest(acknowledged, Math.Min(startAt + 1000, killAt), killAt);
+        log.WriteLine($"okv-lab:   {tally.Acknowledged.Count} acknowledged, {tally.Failed} failed, write gap {after[0].LengthMs:0.0} ms " +
+            $"(longest: {string.Join(", ", after.Select(g => $"{g.LengthMs:0} ms from +{g.StartMs - killAt:0} ms"))}); before the kill {before:0.0} ms");
+        return (after[0].LengthMs, before);
     }
 
     private static IEnumerable<string[]> Partition(string[] items, int parts) =>
