@@ -55,6 +55,16 @@ public class TargetsTests
     }
 
     [Fact]
+    public void The_write_gap_verdict_names_the_longest_gap_of_the_same_load_before_the_kill()
+    {
+        var kill = new AvailabilityResult(Systems.Okv, "node3", 8, 12, 500, 0, 0, 500, 146.5, 11, 4, "how", [], GapBeforeKillMs: 77.3);
+
+        var verdict = Targets.Judge([], [], [kill], []).Single(t => t.Target == "Write gap on survivors ≤ 100 ms");
+
+        Assert.Equal("missed by 46.5 ms (1.5× the ceiling); longest gap before the kill 77.3 ms", verdict.Detail);
+    }
+
+    [Fact]
     public void A_lost_write_misses_the_kill_target_by_its_count()
     {
         var kill = new AvailabilityResult(Systems.Okv, "node3", 8, 12, 500, 0, 2, 500, 50, 11, 4, "how", []);

@@ -38,7 +38,7 @@ public static class Targets
                 okvKill.LostAcknowledged == 0 ? (okvKill.Verified == okvKill.Acknowledged ? "none lost" : $"only {okvKill.Verified} of {okvKill.Acknowledged} could be checked") : $"missed by {okvKill.LostAcknowledged} writes"));
         verdicts.Add(okvKill is null
             ? new TargetVerdict($"Write gap on survivors ≤ {WriteGapMs:0} ms", "not measured", null, "availability part not run")
-            : Upper($"Write gap on survivors ≤ {WriteGapMs:0} ms", okvKill.WriteGapMs, WriteGapMs, "ms"));
+            : WithBaseline(Upper($"Write gap on survivors ≤ {WriteGapMs:0} ms", okvKill.WriteGapMs, WriteGapMs, "ms"), okvKill.GapBeforeKillMs));
 
         var okvConvergence = convergence.FirstOrDefault(c => c.System == Systems.Okv);
         verdicts.Add(okvConvergence is null
@@ -117,6 +117,10 @@ public static class Targets
     }
 
     /// <summary>A ceiling: met at or below it, else missed by the difference and the factor.</summary>
+    /// <summary>The same load's worst pause before the kill, beside the verdict: what the kill itself added.</summary>
+    private static TargetVerdict WithBaseline(TargetVerdict verdict, double? beforeKillMs) =>
+        beforeKillMs is { } before ? verdict with { Detail = string.Format(C, "{0}; longest gap before the kill {1:0.#} ms", verdict.Detail, before) } : verdict;
+
     internal static TargetVerdict Upper(string target, double measured, double ceiling, string unit) =>
         measured <= ceiling
             ? new TargetVerdict(target, string.Format(C, "{0:0.##} {1}", measured, unit), true, string.Format(C, "{0:0.##} {1} under", ceiling - measured, unit))
