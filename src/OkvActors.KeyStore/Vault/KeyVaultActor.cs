@@ -94,7 +94,7 @@ public sealed class KeyVaultActor : ReceiveActor, IWithTimers
 
     public static readonly AccessRegistryKey AccessKey = new("okv-access");
 
-    private readonly Dictionary<Address, MemberStatus> _members = [];
+    private readonly Dictionary<Address, Member> _members = [];
     private readonly HashSet<Address> _unreachable = [];
     private readonly HashSet<Address> _suspects = [];
     private readonly HashSet<Pending> _toEveryone = [];
@@ -320,6 +320,7 @@ public sealed class KeyVaultActor : ReceiveActor, IWithTimers
             }
 
             _log.Info("Member {0} disconnected: writes go to a majority until it answers again", e.RemoteAddress);
+            TellReplicator(e.RemoteAddress, reachable: false);
             foreach (var pending in _toEveryone.ToArray())
             {
                 SendAgain(pending);
@@ -344,7 +345,7 @@ public sealed class KeyVaultActor : ReceiveActor, IWithTimers
             }
             else
             {
-                _members[e.Member.Address] = e.Member.Status;
+                _members[e.Member.Address] = e.Member;
             }
 
             _confirmed.DoubtAll();
@@ -392,6 +393,28 @@ public sealed class KeyVaultActor : ReceiveActor, IWithTimers
         if (_suspects.Remove(member))
         {
             Timers.Cancel(member);
+            // Back to the cluster's own view: reachable unless its failure detector says otherwise meanwhile.
+            if (!_unreachable.Contains(member))
+            {
+                TellReplicator(member, reachable: true);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Tells this node's replicator what the vault knows before the failure detector does. Distributed Data sends a
+    /// majority read or write to the members it thinks reachable first and to the rest only after a fifth of the
+    /// attempt; a killed member stays "reachable" to it until the failure detector fires (seconds), so half of the
+    /// majority writes after a kill went to the dead member first. The replicator takes the cluster's reachability
+    /// events from any sender and uses them only to order its targets, for gossip and for delta rounds; the cluster's
+    /// own events still arrive and win, and what a suspected member misses meanwhile gossip repairs, as it does
+    /// for any unreachable member.
+    /// </summary>
+    private void TellReplicator(Address member, bool reachable)
+    {
+        if (_members.TryGetValue(member, out var m))
+        {
+            _replicator.Tell(reachable ? new ClusterEvent.ReachableMember(m) : new ClusterEvent.UnreachableMember(m));
         }
     }
 
@@ -509,8 +532,8 @@ public sealed class KeyVaultActor : ReceiveActor, IWithTimers
     {
         static bool Counts(MemberStatus s) => s is MemberStatus.Up or MemberStatus.Leaving or MemberStatus.WeaklyUp;
         var self = _cluster.SelfAddress;
-        var members = _members.Count(m => Counts(m.Value));
-        var unreachable = _members.Count(m => Counts(m.Value) && !m.Key.Equals(self) && _brokenLinks.Between(self, m.Key));
+        var members = _members.Count(m => Counts(m.Value.Status));
+        var unreachable = _members.Count(m => Counts(m.Value.Status) && !m.Key.Equals(self) && _brokenLinks.Between(self, m.Key));
         var next = WriteQuorum.Evaluate(Math.Max(Math.Max(members, _expected), 1), Math.Max(members - unreachable, 1));
         if (next.Restricted != _mode.Restricted)
         {
