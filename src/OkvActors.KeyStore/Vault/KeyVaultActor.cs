@@ -404,11 +404,12 @@ public sealed class KeyVaultActor : ReceiveActor, IWithTimers
     /// <summary>
     /// Tells this node's replicator what the vault knows before the failure detector does. Distributed Data sends a
     /// majority read or write to the members it thinks reachable first and to the rest only after a fifth of the
-    /// attempt; a killed member stays "reachable" to it until the failure detector fires (seconds), so half of the
-    /// majority writes after a kill went to the dead member first. The replicator takes the cluster's reachability
-    /// events from any sender and uses them only to order its targets, for gossip and for delta rounds; the cluster's
-    /// own events still arrive and win, and what a suspected member misses meanwhile gossip repairs, as it does
-    /// for any unreachable member.
+    /// attempt, and a killed member stays "reachable" to it until the failure detector fires (seconds). Its shuffle of
+    /// two members always swaps them (Akka.NET 1.5.73), so in a 3-node cluster every majority read and write went first
+    /// to the peer whose address sorts higher, dead or alive. The replicator takes the cluster's reachability events
+    /// from any sender and uses the set to order its targets, to leave the member out of delta rounds and to hold
+    /// removed-node pruning; the cluster's own events still arrive, and what a suspected member misses meanwhile
+    /// gossip repairs, as for any unreachable member.
     /// </summary>
     private void TellReplicator(Address member, bool reachable)
     {
