@@ -42,10 +42,12 @@ public sealed record LoadResult(
     int Concurrency,
     LatencySummary Latency,
     GcActivity Gc,
-    string? FirstFailure)
+    string? FirstFailure,
+    LatencySummary? GcPauses = null)
 {
     public override string ToString() =>
-        $"{Acknowledged} of {Count} acknowledged in {Seconds:0.00} s ({PerSecond:0}/s), {TimedOut} timed out, {Failed} failed; {Latency}";
+        $"{Acknowledged} of {Count} acknowledged in {Seconds:0.00} s ({PerSecond:0}/s), {TimedOut} timed out, {Failed} failed; {Latency}" +
+        (GcPauses is { Samples: > 0 } pauses ? $"; {pauses.Samples} GC pauses, longest {pauses.Max:0.0} ms" : "");
 }
 
 /// <summary>
@@ -61,6 +63,7 @@ public static class LoadRunner
         var outcomes = new LoadOutcome[request.Count];
         string? firstFailure = null;
         var gcBefore = GcActivity.Now();
+        using var pauses = new GcPauseListener();
         var start = Stopwatch.GetTimestamp();
 
         async Task One(int i, long due)
@@ -108,7 +111,8 @@ public static class LoadRunner
         var acknowledged = outcomes.Count(o => o == LoadOutcome.Acknowledged);
         return new LoadResult(request.Count, acknowledged, outcomes.Count(o => o == LoadOutcome.TimedOut),
             outcomes.Count(o => o == LoadOutcome.Failed), seconds, seconds > 0 ? acknowledged / seconds : 0, request.Rate,
-            request.Concurrency, LatencySummary.Of(latencies), GcActivity.Now().Since(gcBefore), firstFailure);
+            request.Concurrency, LatencySummary.Of(latencies), GcActivity.Now().Since(gcBefore), firstFailure,
+            LatencySummary.Of(pauses.PausesMs));
     }
 
     public static LoadOutcome Classify(IVaultReply? reply, Exception? error) => (reply, error) switch

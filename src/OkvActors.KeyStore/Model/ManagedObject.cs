@@ -115,6 +115,13 @@ public sealed class ManagedObject
     /// <summary>The deterministic encoding (cached): equal objects, equal bytes.</summary>
     public ReadOnlySpan<byte> Encoding => Encoded;
 
+    /// <summary>Remembers bytes this object was just decoded from as its encoding (before anyone else sees it).</summary>
+    internal ManagedObject WithEncoding(byte[] encoded)
+    {
+        _encoded = encoded;
+        return this;
+    }
+
     public static ManagedObject Create(string uid, ObjectType type, int algorithm, int length, byte[]? wrappedMaterial,
         Hlc stamp, DateTimeOffset now, IEnumerable<string>? names = null, int usageMask = 0, string? wallet = null) =>
         new(uid, type, algorithm, length, now, stamp.Node, wrappedMaterial, Progress.PreActive, false, LifecycleDates.None, null,

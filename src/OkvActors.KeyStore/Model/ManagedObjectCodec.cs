@@ -135,10 +135,13 @@ public static class ManagedObjectCodec
             throw new FormatException("trailing bytes after a managed object");
         }
 
-        return new ManagedObject(uid, type, algorithm, length, initial, creator, material, progress, compromised, dates,
+        var decoded = new ManagedObject(uid, type, algorithm, length, initial, creator, material, progress, compromised, dates,
             reasonValue == 0 ? null : (RevocationReason)reasonValue,
             new Register<ImmutableArray<string>>(names.MoveToImmutable(), namesStamp),
             usage, wallet, custom.Count == 0 ? NoCustom : custom.ToImmutable(), links.Count == 0 ? NoLinks : links.ToImmutable());
+        // The bytes read are the object's encoding, kept so that comparing, hashing and storing it does not encode it
+        // again; unless the object dropped what they held (a destroyed object's material), when they are not its encoding.
+        return material is not null && decoded.WrappedMaterial is null ? decoded : decoded.WithEncoding(bytes.ToArray());
     }
 
     private static void Byte(IBufferWriter<byte> w, byte value)

@@ -163,10 +163,15 @@ public sealed class KeyShard : IDeltaReplicatedData<KeyShard, KeyShardDelta>
             if (builder.TryGetValue(o.Uid, out var mine))
             {
                 // A write reaches a node twice (from the writer, then in its delta round) and gossip brings what is
-                // held already: an object the merge leaves as it was is kept, so the shard, its digest and its
-                // durable row stay as they are.
-                var merged = ReferenceEquals(mine, o) ? mine : mine.Merge(o);
-                if (!ReferenceEquals(merged, mine) && !merged.Encoding.SequenceEqual(mine.Encoding))
+                // held already: an object held already (equal encodings) is not merged, and one the merge leaves as
+                // it was is kept, so the shard, its digest and its durable row stay as they are.
+                if (ReferenceEquals(mine, o) || mine.Encoding.SequenceEqual(o.Encoding))
+                {
+                    continue;
+                }
+
+                var merged = mine.Merge(o);
+                if (!merged.Encoding.SequenceEqual(mine.Encoding))
                 {
                     builder[o.Uid] = merged;
                     changed.Add(o.Uid);

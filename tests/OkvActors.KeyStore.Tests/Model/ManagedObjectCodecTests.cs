@@ -27,6 +27,37 @@ public sealed class ManagedObjectCodecTests
         }
     });
 
+    /// <summary>
+    /// A decoded object keeps the bytes it was read from as its encoding, except when they are not its encoding: bytes
+    /// saying "destroyed" that still carry material (no encoder writes them) give an object without the material, and
+    /// its encoding, which replicas store and hash, must not carry it either.
+    /// </summary>
+    [Fact]
+    public void A_destroyed_object_read_with_material_encodes_without_it()
+    {
+        var live = Scenario.BaseObject("uid-1");
+        var bytes = ManagedObjectCodec.Encode(live);
+        var material = live.WrappedMaterial!;
+        var progressAt = bytes.AsSpan().IndexOf(material) + material.Length;
+        Assert.Equal((byte)Progress.PreActive, bytes[progressAt]);
+        bytes[progressAt] = (byte)Progress.Destroyed;
+
+        var decoded = ManagedObjectCodec.Decode(bytes);
+
+        Assert.True(decoded.IsDestroyed);
+        Assert.Null(decoded.WrappedMaterial);
+        Assert.Equal(ManagedObjectCodec.Encode(decoded), decoded.Encoding.ToArray());
+        Assert.Equal(-1, decoded.Encoding.IndexOf(material));
+    }
+
+    [Fact]
+    public void A_decoded_object_encodes_as_the_bytes_it_was_read_from()
+    {
+        var bytes = ManagedObjectCodec.Encode(Scenario.BaseObject("uid-1"));
+
+        Assert.Equal(bytes, ManagedObjectCodec.Decode(bytes).Encoding.ToArray());
+    }
+
     private static readonly Arbitrary<(ScenarioRun Run, (int At, byte Value)[] Damage)> Corruptions = Arb.From(
         from run in Generators.Run(Generators.Uid, 2, 20)
         from damage in Gen.Zip(Gen.Choose(0, int.MaxValue), Gen.Choose(0, 255).Select(b => (byte)b)).ArrayOf().Where(d => d.Length > 0)
