@@ -43,11 +43,15 @@ public sealed record LoadResult(
     LatencySummary Latency,
     GcActivity Gc,
     string? FirstFailure,
-    LatencySummary? GcPauses = null)
+    LatencySummary? GcPauses = null,
+    IReadOnlyList<WriteGap.Gap>? LongestWaits = null)
 {
     public override string ToString() =>
         $"{Acknowledged} of {Count} acknowledged in {Seconds:0.00} s ({PerSecond:0}/s), {TimedOut} timed out, {Failed} failed; {Latency}" +
-        (GcPauses is { Samples: > 0 } pauses ? $"; {pauses.Samples} GC pauses, longest {pauses.Max:0.0} ms" : "");
+        (GcPauses is { Samples: > 0 } pauses ? $"; {pauses.Samples} GC pauses, longest {pauses.Max:0.0} ms" : "") +
+        (LongestWaits is { Count: > 0 } waits
+            ? $"; longest waits for an acknowledgement {string.Join(", ", waits.Select(w => $"{w.LengthMs:0} ms at +{w.StartMs / 1000:0.00} s"))}"
+            : "");
 }
 
 /// <summary>
@@ -57,9 +61,12 @@ public sealed record LoadResult(
 /// </summary>
 public static class LoadRunner
 {
+    private const int LongestWaitsReported = 5;
+
     public static async Task<LoadResult> RunAsync(LoadRequest request, Func<int, Task<IVaultReply>> operation, CancellationToken ct = default)
     {
         var latencies = new double[request.Count];
+        var acknowledgedAtMs = new double[request.Count];
         var outcomes = new LoadOutcome[request.Count];
         string? firstFailure = null;
         var gcBefore = GcActivity.Now();
@@ -81,6 +88,7 @@ public static class LoadRunner
             }
 
             latencies[i] = Stopwatch.GetElapsedTime(due).TotalMilliseconds;
+            acknowledgedAtMs[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
             outcomes[i] = Classify(reply, error);
             if (outcomes[i] != LoadOutcome.Acknowledged)
             {
@@ -112,7 +120,9 @@ public static class LoadRunner
         return new LoadResult(request.Count, acknowledged, outcomes.Count(o => o == LoadOutcome.TimedOut),
             outcomes.Count(o => o == LoadOutcome.Failed), seconds, seconds > 0 ? acknowledged / seconds : 0, request.Rate,
             request.Concurrency, LatencySummary.Of(latencies), GcActivity.Now().Since(gcBefore), firstFailure,
-            LatencySummary.Of(pauses.PausesMs));
+            LatencySummary.Of(pauses.PausesMs),
+            // Where the run stalled: the longest stretches in which nothing was acknowledged, on the run's clock.
+            WriteGap.Longest(acknowledgedAtMs.Where((_, i) => outcomes[i] == LoadOutcome.Acknowledged), 0, seconds * 1000, LongestWaitsReported));
     }
 
     public static LoadOutcome Classify(IVaultReply? reply, Exception? error) => (reply, error) switch

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using OkvActors.Cluster.Load;
 
 namespace OkvActors.Lab.Report;
 

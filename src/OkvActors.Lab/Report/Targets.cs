@@ -1,4 +1,5 @@
 using System.Globalization;
+using OkvActors.Cluster.Load;
 
 namespace OkvActors.Lab.Report;
 

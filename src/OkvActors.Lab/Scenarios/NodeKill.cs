@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using OkvActors.Cluster.Load;
 using OkvActors.Kmip.Protocol;
 using OkvActors.KmipLoad;
 using OkvActors.Lab.Peers;

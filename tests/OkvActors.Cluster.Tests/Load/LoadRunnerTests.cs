@@ -45,4 +45,27 @@ public sealed class LoadRunnerTests
         Assert.Equal(300, result.Latency.Samples);
         Assert.NotNull(result.FirstFailure);
     }
+
+    [Fact]
+    public async Task A_stretch_in_which_nothing_is_acknowledged_is_reported_with_where_it_starts()
+    {
+        // From the 100th operation on, nothing completes until a 300 ms stall is over: acknowledgements stop.
+        var stall = new Lazy<Task>(() => Task.Delay(300));
+        async Task<IVaultReply> Operation(int i)
+        {
+            if (i >= 100)
+            {
+                await stall.Value;
+            }
+
+            return new ObjectStored(Stored);
+        }
+
+        var result = await LoadRunner.RunAsync(new LoadRequest(400, LoadRequest.MaxConcurrency, 1000, "t"), Operation);
+
+        var longest = Assert.IsType<IReadOnlyList<WriteGap.Gap>>(result.LongestWaits, exactMatch: false)[0];
+        Assert.True(longest.LengthMs >= 250, $"longest wait {longest.LengthMs:0} ms");
+        Assert.InRange(longest.StartMs, 0, result.Seconds * 1000 - longest.LengthMs);
+        Assert.Contains("longest waits for an acknowledgement", result.ToString());
+    }
 }

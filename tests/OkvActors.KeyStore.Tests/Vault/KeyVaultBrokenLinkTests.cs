@@ -18,42 +18,16 @@ namespace OkvActors.KeyStore.Tests.Vault;
 /// process (hosts 127.0.0.1–3). Nobody downs anybody here (stable-after is long), and replicas exchange nothing
 /// by gossip (the interval is an hour), so a node holds only what writes brought it while the test looks.
 /// </summary>
-public sealed class KeyVaultBrokenLinkTests : Akka.TestKit.Xunit2.TestKit
+public sealed class KeyVaultBrokenLinkTests() : ThreeVaultNodes(NodeSettings)
 {
-    private static Config NodeConfig(int host) => ConfigurationFactory.ParseString($$"""
-            akka.loglevel = WARNING
-            akka.actor.provider = cluster
+    /// <summary>Node n on host 127.0.0.n, each behind the throttler that cuts links.</summary>
+    private static string NodeSettings(int host) => $$"""
             akka.remote.dot-netty.tcp { hostname = "127.0.0.{{host}}", port = 0, applied-adapters = [trttl] }
             akka.cluster.failure-detector { heartbeat-interval = 200ms, acceptable-heartbeat-pause = 1s, threshold = 8 }
             akka.cluster.split-brain-resolver.stable-after = 300s
             akka.cluster.distributed-data.gossip-interval = 1h
-            akka.coordinated-shutdown.run-by-actor-system-terminate = off
-            okv.key-store.shard-count = 16
             okv.key-store.write-timeout = 3s
-            """)
-        .WithFallback(KeyStoreSettings.DefaultConfig())
-        .WithFallback(DistributedData.DefaultConfig());
-
-    private readonly ActorSystem _b;
-    private readonly ActorSystem _c;
-
-    public KeyVaultBrokenLinkTests() : base(NodeConfig(1), "vault")
-    {
-        _b = ActorSystem.Create("vault", NodeConfig(2));
-        _c = ActorSystem.Create("vault", NodeConfig(3));
-        InProcessCluster.Form(this, Sys, _b, _c);
-    }
-
-    protected override void AfterAll()
-    {
-        _b.Terminate().Wait(TimeSpan.FromSeconds(10));
-        _c.Terminate().Wait(TimeSpan.FromSeconds(10));
-        base.AfterAll();
-    }
-
-    private static ManagedObject NewKey(string node, string name = "broken-link") =>
-        ManagedObject.Create(Guid.NewGuid().ToString(), ObjectType.SymmetricKey, 3, 256, [1, 2, 3, 4], new HybridLogicalClock(node).Now(),
-            DateTimeOffset.UtcNow, [name]);
+            """;
 
     private async Task CutLink(ActorSystem from, ActorSystem to) =>
         Assert.True(await ((RemoteActorRefProvider)((ExtendedActorSystem)from).Provider).Transport.ManagementCommand(
@@ -68,9 +42,9 @@ public sealed class KeyVaultBrokenLinkTests : Akka.TestKit.Xunit2.TestKit
     public async Task Every_node_that_reaches_a_majority_itself_keeps_writing_while_two_others_cannot_hear_each_other()
     {
         var a = VaultOn(Sys);
-        var b = VaultOn(_b);
-        var c = VaultOn(_c);
-        await CutLink(_b, _c);
+        var b = VaultOn(B);
+        var c = VaultOn(C);
+        await CutLink(B, C);
 
         // Until a's own view, the union of everyone's observations, has both b and c unreachable.
         await AwaitAssertAsync(() => Assert.Equal(2, AkkaCluster.Get(Sys).State.Unreachable.Count), TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(200));
@@ -80,7 +54,7 @@ public sealed class KeyVaultBrokenLinkTests : Akka.TestKit.Xunit2.TestKit
             var mode = await vault.ModeAsync();
             Assert.False(mode.Restricted, $"{name}: {mode.Reason}");
             Assert.Equal(reaches, mode.Reachable);
-            var key = NewKey(name);
+            var key = NewKey("broken-link", name);
             var stored = await vault.StoreAsync(key);
             Assert.True(stored is ObjectStored, $"{name}: {stored}");
             Assert.IsType<ObjectFound>(await a.GetAsync(key.Uid));
@@ -95,10 +69,10 @@ public sealed class KeyVaultBrokenLinkTests : Akka.TestKit.Xunit2.TestKit
     [Fact]
     public async Task An_acknowledged_locate_finds_an_object_written_without_this_node_and_refuses_without_a_majority()
     {
-        await CutLink(Sys, _b);
+        await CutLink(Sys, B);
         var name = $"elsewhere-{Guid.NewGuid():N}";
-        var key = NewKey("b", name);
-        var stored = await VaultOn(_b).StoreAsync(key);
+        var key = NewKey(name, "b");
+        var stored = await VaultOn(B).StoreAsync(key);
         Assert.True(stored is ObjectStored, stored.ToString());
 
         var a = VaultOn(Sys);
@@ -106,7 +80,7 @@ public sealed class KeyVaultBrokenLinkTests : Akka.TestKit.Xunit2.TestKit
         var found = Assert.IsType<ObjectsLocated>(await a.LocateAcknowledgedAsync(new LocateFilter(Name: name)));
         Assert.Equal(key.Uid, Assert.Single(found.Objects).Uid);
 
-        await CutLink(Sys, _c);
+        await CutLink(Sys, C);
         var refused = Assert.IsType<WriteRefused>(await a.LocateAcknowledgedAsync(new LocateFilter(Name: name)));
         Assert.Contains("could not be read from a majority", refused.Reason);
     }

@@ -15,50 +15,25 @@ namespace OkvActors.KeyStore.Tests.Vault;
 /// The vault on a real three-node Akka cluster in this process (remoting over loopback TCP): writes
 /// replicate, lifecycle rules hold across nodes, and a node that loses its quorum turns read-only.
 /// </summary>
-public sealed class KeyVaultClusterTests : Akka.TestKit.Xunit2.TestKit
+public sealed class KeyVaultClusterTests() : ThreeVaultNodes(Settings)
 {
-    private static readonly Config NodeConfig = ConfigurationFactory.ParseString("""
-            akka.loglevel = WARNING
-            akka.actor.provider = cluster
+    private const string Settings = """
             akka.remote.dot-netty.tcp { hostname = "127.0.0.1", port = 0 }
             akka.cluster.failure-detector { heartbeat-interval = 200ms, acceptable-heartbeat-pause = 1s, threshold = 8 }
             # Keep the split-brain resolver from downing the survivor while the test watches restricted mode.
             akka.cluster.split-brain-resolver.stable-after = 120s
-            # A terminated node stops abruptly (no graceful leave), as a crashed process would.
-            akka.coordinated-shutdown.run-by-actor-system-terminate = off
-            akka.cluster.run-coordinated-shutdown-when-down = off
-            okv.key-store.shard-count = 16
             okv.key-store.write-timeout = 3s
-            """)
-        .WithFallback(KeyStoreSettings.DefaultConfig())
-        .WithFallback(DistributedData.DefaultConfig());
-
-    private readonly ActorSystem _b;
-    private readonly ActorSystem _c;
-
-    public KeyVaultClusterTests() : base(NodeConfig, "vault")
-    {
-        _b = ActorSystem.Create("vault", NodeConfig);
-        _c = ActorSystem.Create("vault", NodeConfig);
-        InProcessCluster.Form(this, Sys, _b, _c);
-    }
+            """;
 
     private static T Expect<T>(IVaultReply reply, string step) where T : IVaultReply =>
         reply is T expected ? expected : throw new Xunit.Sdk.XunitException($"{step}: expected {typeof(T).Name}, got {reply}");
-
-    private static ManagedObject NewKey(string node)
-    {
-        var clock = new HybridLogicalClock(node);
-        return ManagedObject.Create(Guid.NewGuid().ToString(), ObjectType.SymmetricKey, 3, 256, [1, 2, 3, 4], clock.Now(),
-            DateTimeOffset.UtcNow, ["payments-key"]);
-    }
 
     [Fact]
     public async Task A_write_acknowledged_on_one_node_is_read_on_another()
     {
         var a = VaultOn(Sys);
-        var c = VaultOn(_c);
-        var key = NewKey("a");
+        var c = VaultOn(C);
+        var key = NewKey("payments-key");
 
         var stored = Assert.IsType<ObjectStored>(await a.StoreAsync(key));
 
@@ -76,9 +51,9 @@ public sealed class KeyVaultClusterTests : Akka.TestKit.Xunit2.TestKit
     public async Task Lifecycle_rules_hold_across_nodes_and_a_destroyed_key_loses_its_material_everywhere()
     {
         var a = VaultOn(Sys);
-        var b = VaultOn(_b);
-        var c = VaultOn(_c);
-        var key = NewKey("a");
+        var b = VaultOn(B);
+        var c = VaultOn(C);
+        var key = NewKey("payments-key");
         Expect<ObjectStored>(await a.StoreAsync(key), "store on a");
         Expect<ObjectStored>(await b.ActivateAsync(key.Uid, DateTimeOffset.UtcNow), "activate on b");
 
@@ -106,9 +81,9 @@ public sealed class KeyVaultClusterTests : Akka.TestKit.Xunit2.TestKit
     public async Task A_change_acknowledged_while_every_member_is_reachable_is_in_every_replica_when_acknowledged()
     {
         var a = VaultOn(Sys);
-        var b = VaultOn(_b);
-        var c = VaultOn(_c);
-        var key = NewKey("a");
+        var b = VaultOn(B);
+        var c = VaultOn(C);
+        var key = NewKey("payments-key");
         Expect<ObjectStored>(await a.StoreAsync(key), "store on a");
         // A creation goes to a majority only; c finds it anyway (it asks a majority for what it lacks).
         Expect<ObjectFound>(await c.GetAsync(key.Uid), "acknowledged read on c");
@@ -131,11 +106,11 @@ public sealed class KeyVaultClusterTests : Akka.TestKit.Xunit2.TestKit
     public async Task A_change_made_while_a_member_has_crashed_unnoticed_is_still_acknowledged_by_the_majority()
     {
         var a = VaultOn(Sys);
-        var b = VaultOn(_b);
-        var key = NewKey("a");
+        var b = VaultOn(B);
+        var key = NewKey("payments-key");
         Expect<ObjectStored>(await a.StoreAsync(key), "store on a");
 
-        await _c.Terminate();
+        await C.Terminate();
         Assert.Equal(3, (await a.ModeAsync()).Reachable); // not yet detected: the change is tried on all three
         var activated = await a.ActivateAsync(key.Uid, DateTimeOffset.UtcNow);
 
@@ -153,7 +128,7 @@ public sealed class KeyVaultClusterTests : Akka.TestKit.Xunit2.TestKit
 
         actor.Tell(new ExpectedMembers(7)); // a majority of 7 is 4; this node sees 3
         var restricted = await vault.ModeAsync();
-        var refused = await vault.StoreAsync(NewKey("a"));
+        var refused = await vault.StoreAsync(NewKey("payments-key"));
         actor.Tell(new ExpectedMembers(5)); // a majority of 5 is 3
         var normal = await vault.ModeAsync();
 
@@ -161,35 +136,28 @@ public sealed class KeyVaultClusterTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(7, restricted.Members);
         Assert.True(Assert.IsType<WriteRefused>(refused).Restricted);
         Assert.False(normal.Restricted, normal.Reason);
-        Assert.IsType<ObjectStored>(await vault.StoreAsync(NewKey("a")));
+        Assert.IsType<ObjectStored>(await vault.StoreAsync(NewKey("payments-key")));
     }
 
     [Fact]
     public async Task A_node_that_loses_its_quorum_refuses_writes_naming_restricted_mode_and_still_serves_reads()
     {
         var a = VaultOn(Sys);
-        var key = NewKey("a");
+        var key = NewKey("payments-key");
         Assert.IsType<ObjectStored>(await a.StoreAsync(key));
         Assert.False((await a.ModeAsync()).Restricted);
 
-        await _b.Terminate();
-        await _c.Terminate();
+        await B.Terminate();
+        await C.Terminate();
 
         await AwaitAssertAsync(async () => Assert.True((await a.ModeAsync()).Restricted), TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(200));
         var mode = await a.ModeAsync();
         Assert.Equal(1, mode.Reachable);
         Assert.Equal(3, mode.Members);
-        var refused = Assert.IsType<WriteRefused>(await a.StoreAsync(NewKey("a")));
+        var refused = Assert.IsType<WriteRefused>(await a.StoreAsync(NewKey("payments-key")));
         Assert.True(refused.Restricted);
         Assert.Contains("restricted mode", refused.Reason);
         Assert.IsType<WriteRefused>(await a.ActivateAsync(key.Uid, DateTimeOffset.UtcNow));
         Assert.IsType<ObjectFound>(await a.GetAsync(key.Uid));
-    }
-
-    protected override void AfterAll()
-    {
-        _b.Terminate().Wait(TimeSpan.FromSeconds(10));
-        _c.Terminate().Wait(TimeSpan.FromSeconds(10));
-        base.AfterAll();
     }
 }

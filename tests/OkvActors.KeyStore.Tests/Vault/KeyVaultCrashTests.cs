@@ -17,62 +17,35 @@ namespace OkvActors.KeyStore.Tests.Vault;
 /// the test's patience here, so a write is acknowledged in time only if the vault reacts to the dropped connection
 /// itself, and a majority write only if a short attempt sends it to the live member without waiting for the dead one.
 /// </summary>
-public sealed class KeyVaultCrashTests : Akka.TestKit.Xunit2.TestKit
+public sealed class KeyVaultCrashTests() : ThreeVaultNodes(Settings)
 {
     /// <summary>What a write may take here; each thing the vault could wait for instead is configured longer.</summary>
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(8);
 
-    private static readonly Config NodeConfig = ConfigurationFactory.ParseString("""
-            akka.loglevel = WARNING
-            akka.actor.provider = cluster
+    private const string Settings = """
             akka.remote.dot-netty.tcp { hostname = "127.0.0.1", port = 0 }
             # The crashed member is not called unreachable during the test.
             akka.cluster.failure-detector { heartbeat-interval = 1s, acceptable-heartbeat-pause = 120s }
             akka.cluster.split-brain-resolver.stable-after = 120s
-            # A terminated node stops abruptly (no graceful leave), as a crashed process would.
-            akka.coordinated-shutdown.run-by-actor-system-terminate = off
-            akka.cluster.run-coordinated-shutdown-when-down = off
-            okv.key-store.shard-count = 16
             # Waiting for the crashed member to confirm would take 30 s.
             okv.key-store.change-to-all-timeout = 30s
             # Distributed Data sends a majority write to the other live member after a fifth of its timeout: with one
             # attempt for the whole write-timeout, 12 s whenever it picked the crashed member first.
             okv.key-store.write-timeout = 60s
             okv.key-store.ask-timeout = 90s
-            """)
-        .WithFallback(KeyStoreSettings.DefaultConfig())
-        .WithFallback(DistributedData.DefaultConfig());
+            """;
 
-    private readonly ActorSystem _b;
-    private readonly ActorSystem _c;
-
-    public KeyVaultCrashTests() : base(NodeConfig, "vault")
-    {
-        _b = ActorSystem.Create("vault", NodeConfig);
-        _c = ActorSystem.Create("vault", NodeConfig);
-        InProcessCluster.Form(this, Sys, _b, _c);
-    }
-
-    protected override void AfterAll()
-    {
-        _b.Terminate().Wait(TimeSpan.FromSeconds(10));
-        _c.Terminate().Wait(TimeSpan.FromSeconds(10));
-        base.AfterAll();
-    }
-
-    private static ManagedObject NewKey(int i) =>
-        ManagedObject.Create(Guid.NewGuid().ToString(), ObjectType.SymmetricKey, 3, 256, [1, 2, 3, (byte)i], new HybridLogicalClock("a").Now(),
-            DateTimeOffset.UtcNow, [$"key-{i}"]);
+    private static ManagedObject NewKey(int i) => NewKey($"key-{i}");
 
     [Fact]
     public async Task Writes_after_a_member_crashes_are_acknowledged_by_the_live_majority_without_waiting_for_the_crashed_one()
     {
         var a = VaultOn(Sys);
-        var b = VaultOn(_b);
+        var b = VaultOn(B);
         var first = NewKey(0);
         Assert.IsType<ObjectStored>(await a.StoreAsync(first));
 
-        await _c.Terminate();
+        await C.Terminate();
 
         // Several writes in a row, on several shards: each picks the member it asks first at random.
         var written = new List<ManagedObject>();
@@ -105,12 +78,12 @@ public sealed class KeyVaultCrashTests : Akka.TestKit.Xunit2.TestKit
     public async Task A_member_that_disconnected_but_answers_is_written_to_with_everyone_again()
     {
         var a = VaultOn(Sys);
-        var b = VaultOn(_b);
-        var c = VaultOn(_c);
+        var b = VaultOn(B);
+        var c = VaultOn(C);
         Assert.IsType<ObjectStored>(await a.StoreAsync(NewKey(0)));
 
         // What remoting reports when one of the two connections to a member closes while the member lives on.
-        Sys.EventStream.Publish(new DisassociatedEvent(AkkaCluster.Get(Sys).SelfAddress, AkkaCluster.Get(_b).SelfAddress, inbound: false));
+        Sys.EventStream.Publish(new DisassociatedEvent(AkkaCluster.Get(Sys).SelfAddress, AkkaCluster.Get(B).SelfAddress, inbound: false));
 
         // Once the member has answered, a write reaches every node before it is acknowledged again: each of a row of
         // writes is in both other replicas at once (a majority write reaches one of them first, the other later).

@@ -18,54 +18,28 @@ namespace OkvActors.KeyStore.Tests.Vault;
 /// whose address sorts higher. That peer is the one crashed here, an attempt lasts 30 s (a fifth: 6 s) and the failure
 /// detector never fires during the test: each write would wait 6 s without the vault's word to the replicator.
 /// </summary>
-public sealed class KeyVaultSuspicionTests : Akka.TestKit.Xunit2.TestKit
+public sealed class KeyVaultSuspicionTests() : ThreeVaultNodes(Settings)
 {
     /// <summary>What each read or write may take here: well under a fifth of one attempt.</summary>
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(3);
 
-    private static readonly Config NodeConfig = ConfigurationFactory.ParseString("""
-            akka.loglevel = WARNING
-            akka.actor.provider = cluster
+    private const string Settings = """
             akka.remote.dot-netty.tcp { hostname = "127.0.0.1", port = 0 }
             akka.cluster.failure-detector { heartbeat-interval = 1s, acceptable-heartbeat-pause = 120s }
             akka.cluster.split-brain-resolver.stable-after = 120s
-            akka.coordinated-shutdown.run-by-actor-system-terminate = off
-            akka.cluster.run-coordinated-shutdown-when-down = off
-            okv.key-store.shard-count = 16
             okv.key-store.change-to-all-timeout = 30s
             okv.key-store.majority-attempt-timeout = 30s
             okv.key-store.write-timeout = 60s
             okv.key-store.ask-timeout = 90s
-            """)
-        .WithFallback(KeyStoreSettings.DefaultConfig())
-        .WithFallback(DistributedData.DefaultConfig());
+            """;
 
-    private readonly ActorSystem _b;
-    private readonly ActorSystem _c;
-
-    public KeyVaultSuspicionTests() : base(NodeConfig, "vault")
-    {
-        _b = ActorSystem.Create("vault", NodeConfig);
-        _c = ActorSystem.Create("vault", NodeConfig);
-        InProcessCluster.Form(this, Sys, _b, _c);
-    }
-
-    protected override void AfterAll()
-    {
-        _b.Terminate().Wait(TimeSpan.FromSeconds(10));
-        _c.Terminate().Wait(TimeSpan.FromSeconds(10));
-        base.AfterAll();
-    }
-
-    private static ManagedObject NewKey(int i) =>
-        ManagedObject.Create(Guid.NewGuid().ToString(), ObjectType.SymmetricKey, 3, 256, [1, 2, 3, (byte)i], new HybridLogicalClock("a").Now(),
-            DateTimeOffset.UtcNow, [$"key-{i}"]);
+    private static ManagedObject NewKey(int i) => NewKey($"key-{i}");
 
     [Fact]
     public async Task After_a_crash_every_majority_write_and_read_goes_to_the_live_member_first()
     {
         var a = VaultOn(Sys);
-        var (survivor, crashed) = AkkaCluster.Get(_b).SelfAddress.CompareTo(AkkaCluster.Get(_c).SelfAddress) > 0 ? (_c, _b) : (_b, _c);
+        var (survivor, crashed) = AkkaCluster.Get(B).SelfAddress.CompareTo(AkkaCluster.Get(C).SelfAddress) > 0 ? (C, B) : (B, C);
         var b = VaultOn(survivor);
         Assert.IsType<ObjectStored>(await a.StoreAsync(NewKey(0)));
 

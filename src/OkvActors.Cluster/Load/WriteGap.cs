@@ -1,4 +1,4 @@
-namespace OkvActors.Lab.Scenarios;
+namespace OkvActors.Cluster.Load;
 
 /// <summary>Stretches without an acknowledged write: after a kill (the target), and before it (the same load's own jitter).</summary>
 public static class WriteGap

@@ -1,9 +1,9 @@
-using OkvActors.Lab.Scenarios;
+using OkvActors.Cluster.Load;
 using Xunit;
 
-namespace OkvActors.Lab.Tests;
+namespace OkvActors.Cluster.Tests.Load;
 
-public class WriteGapTests
+public sealed class WriteGapTests
 {
     [Fact]
     public void The_gap_is_the_longest_stretch_after_the_kill_including_its_start_and_the_end() =>
