@@ -9,13 +9,14 @@ namespace OkvActors.KeyStore.Tests.Support;
 /// Three real actor systems in this process, formed into one cluster over loopback: the test kit's own (node 1) and
 /// <see cref="B"/> and <see cref="C"/>. A member is terminated abruptly (no graceful leave), as a crashed process
 /// is. Each test class states what its scenario needs (failure detection, timeouts, transport) as the settings of
-/// node 1, 2 and 3; the vault's and Distributed Data's defaults lie beneath.
+/// node 1, 2 and 3, over common ones (loopback, 16 shards); the vault's and Distributed Data's defaults lie beneath.
 /// </summary>
 public abstract class ThreeVaultNodes : Akka.TestKit.Xunit2.TestKit
 {
     private const string Common = """
         akka.loglevel = WARNING
         akka.actor.provider = cluster
+        akka.remote.dot-netty.tcp { hostname = "127.0.0.1", port = 0 }
         akka.coordinated-shutdown.run-by-actor-system-terminate = off
         akka.cluster.run-coordinated-shutdown-when-down = off
         okv.key-store.shard-count = 16

@@ -1,7 +1,5 @@
 using Akka.Actor;
 using Akka.Cluster;
-using Akka.Configuration;
-using Akka.DistributedData;
 using Akka.Remote;
 using Akka.Remote.Transport;
 using OkvActors.KeyStore.Model;

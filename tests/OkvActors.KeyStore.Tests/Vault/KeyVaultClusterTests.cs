@@ -1,7 +1,5 @@
 using Akka.Actor;
 using Akka.Cluster;
-using Akka.Configuration;
-using Akka.DistributedData;
 using OkvActors.KeyStore.Model;
 using OkvActors.KeyStore.Tests.Support;
 using OkvActors.KeyStore.Vault;
@@ -18,7 +16,6 @@ namespace OkvActors.KeyStore.Tests.Vault;
 public sealed class KeyVaultClusterTests() : ThreeVaultNodes(Settings)
 {
     private const string Settings = """
-            akka.remote.dot-netty.tcp { hostname = "127.0.0.1", port = 0 }
             akka.cluster.failure-detector { heartbeat-interval = 200ms, acceptable-heartbeat-pause = 1s, threshold = 8 }
             # Keep the split-brain resolver from downing the survivor while the test watches restricted mode.
             akka.cluster.split-brain-resolver.stable-after = 120s

@@ -1,6 +1,3 @@
-using Akka.Actor;
-using Akka.Configuration;
-using Akka.DistributedData;
 using Akka.Remote;
 using OkvActors.KeyStore.Model;
 using OkvActors.KeyStore.Tests.Support;
@@ -23,7 +20,6 @@ public sealed class KeyVaultCrashTests() : ThreeVaultNodes(Settings)
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(8);
 
     private const string Settings = """
-            akka.remote.dot-netty.tcp { hostname = "127.0.0.1", port = 0 }
             # The crashed member is not called unreachable during the test.
             akka.cluster.failure-detector { heartbeat-interval = 1s, acceptable-heartbeat-pause = 120s }
             akka.cluster.split-brain-resolver.stable-after = 120s

@@ -1,6 +1,3 @@
-using Akka.Actor;
-using Akka.Configuration;
-using Akka.DistributedData;
 using OkvActors.KeyStore.Model;
 using OkvActors.KeyStore.Tests.Support;
 using OkvActors.KeyStore.Vault;
@@ -24,7 +21,6 @@ public sealed class KeyVaultSuspicionTests() : ThreeVaultNodes(Settings)
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(3);
 
     private const string Settings = """
-            akka.remote.dot-netty.tcp { hostname = "127.0.0.1", port = 0 }
             akka.cluster.failure-detector { heartbeat-interval = 1s, acceptable-heartbeat-pause = 120s }
             akka.cluster.split-brain-resolver.stable-after = 120s
             okv.key-store.change-to-all-timeout = 30s
