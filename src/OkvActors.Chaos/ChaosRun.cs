@@ -41,7 +41,7 @@ public sealed class ChaosRun(ChaosOptions options, TextWriter output)
                 # before any other node does, and sends it on lazily (gossip every 20 s, deltas every 4 s),
                 # so a node that loses its disk takes acknowledged writes with it. The checks must catch it.
                 okv.key-store.write-consistency = local
-                akka.cluster.distributed-data.gossip-interval = 20 s
+                okv.key-store.pacing { gossip-interval = 20 s, delta-interval = 4 s, idle-delta-interval = 4 s }
                 """, stop);
             output.WriteLine("okv-chaos: BROKEN BUILD: nodes acknowledge writes before replication (write-consistency local)");
         }

@@ -107,6 +107,7 @@ public sealed class KeyVaultActor : ReceiveActor, IWithTimers
     private readonly ConfirmedReplicas _confirmed = new();
     private ModeStatus _mode = WriteQuorum.Evaluate(1, 1);
     private int _expected;
+    private ReplicatorPacer.Notifier? _pacer;
 
     public KeyVaultActor(KeyStoreSettings settings)
     {
@@ -211,7 +212,7 @@ public sealed class KeyVaultActor : ReceiveActor, IWithTimers
             }
 
             var pending = new PendingAccess(replyTo, WritesReachEveryone);
-            _replicator.Tell(new Update(AccessKey, AccessRegistry.Empty, ConsistencyFor(pending.ToAll), existing =>
+            Change(new Update(AccessKey, AccessRegistry.Empty, ConsistencyFor(pending.ToAll), existing =>
             {
                 pending.Written = change.Change((AccessRegistry)existing);
                 return pending.Written;
@@ -348,19 +349,19 @@ public sealed class KeyVaultActor : ReceiveActor, IWithTimers
                 _members[e.Member.Address] = e.Member;
             }
 
-            _confirmed.DoubtAll();
+            DoubtReplicas();
             EvaluateMode();
         });
         Receive<ClusterEvent.UnreachableMember>(e =>
         {
             _unreachable.Add(e.Member.Address);
-            _confirmed.DoubtAll();
+            DoubtReplicas();
             EvaluateMode();
         });
         Receive<ClusterEvent.ReachableMember>(e =>
         {
             _unreachable.Remove(e.Member.Address);
-            _confirmed.DoubtAll();
+            DoubtReplicas();
             EvaluateMode();
         });
         Receive<object>(e => ReachabilityTable.ChangedEvent.IsInstanceOfType(e), e =>
@@ -376,6 +377,11 @@ public sealed class KeyVaultActor : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
+        if (_settings.Pacing.Enabled)
+        {
+            _pacer = new ReplicatorPacer.Notifier(Context.ActorOf(ReplicatorPacer.Props(_replicator, _settings.Pacing), "pacer"), _settings.Pacing);
+        }
+
         _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
             typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.IReachabilityEvent), ReachabilityTable.ChangedEvent);
         Context.System.EventStream.Subscribe(Self, typeof(DisassociatedEvent));
@@ -438,7 +444,7 @@ public sealed class KeyVaultActor : ReceiveActor, IWithTimers
             _toEveryone.Add(pending);
         }
 
-        _replicator.Tell(new Update(KeyOf(uid), KeyShard.Empty, toAll ? new WriteAll(_settings.ChangeToAllTimeout) : FirstConsistency(pending), existing =>
+        Change(new Update(KeyOf(uid), KeyShard.Empty, toAll ? new WriteAll(_settings.ChangeToAllTimeout) : FirstConsistency(pending), existing =>
         {
             var shard = (KeyShard)existing;
             var next = shard.Put(change(shard));
@@ -493,10 +499,10 @@ public sealed class KeyVaultActor : ReceiveActor, IWithTimers
     /// </summary>
     private void SendAgain(Pending pending)
     {
-        _confirmed.DoubtAll();
+        DoubtReplicas();
         var attempt = new WriteAttempt(pending, ++pending.Attempts, false);
         // Read inside modify: the first attempt's modify (queued before this one) has set it by then.
-        _replicator.Tell(new Update(KeyOf(pending.Uid), KeyShard.Empty, new WriteMajority(AttemptTimeout(pending.Deadline)),
+        Change(new Update(KeyOf(pending.Uid), KeyShard.Empty, new WriteMajority(AttemptTimeout(pending.Deadline)),
             existing => pending.Written is { } written ? ((KeyShard)existing).Put(written) : throw new InvalidOperationException("nothing was written"),
             attempt));
     }
@@ -507,8 +513,25 @@ public sealed class KeyVaultActor : ReceiveActor, IWithTimers
     /// </summary>
     private void WriteAccessAgain(PendingAccess pending)
     {
+        DoubtReplicas();
+        Change(new Update(AccessKey, AccessRegistry.Empty, _settings.WriteConsistency, existing => existing, pending));
+    }
+
+    /// <summary>Every change of this vault reaches the replicator here, so that the pacer runs delta rounds while there are deltas.</summary>
+    private void Change(Update update)
+    {
+        _replicator.Tell(update);
+        _pacer?.ChangeMade();
+    }
+
+    /// <summary>
+    /// Replicas may differ (a member came, went or changed reachability, or a write missed one): reads go to a majority
+    /// until confirmed again, and gossip runs at its catch-up rate.
+    /// </summary>
+    private void DoubtReplicas()
+    {
         _confirmed.DoubtAll();
-        _replicator.Tell(new Update(AccessKey, AccessRegistry.Empty, _settings.WriteConsistency, existing => existing, pending));
+        _pacer?.ReplicasMayDiffer();
     }
 
     /// <summary>Where a read is answered: this node's replica when confirmed (or asked for), else a majority.</summary>

@@ -1,0 +1,172 @@
+using System.Reflection;
+using Akka.Actor;
+using Akka.DistributedData;
+
+namespace OkvActors.KeyStore.Replication;
+
+/// <summary>
+/// Sends this node's Distributed Data replicator the ticks it would otherwise schedule for itself, so that its delta
+/// rounds run while this node is writing and its gossip runs fast while replicas may differ, and both rarely when the
+/// cluster is idle and converged.
+/// <para>
+/// Akka.NET 1.5.73's replicator runs a delta round every fifth of its gossip interval, and every round walks every key
+/// that ever had a delta, for every peer, and every fifth round rebuilds that map. A gossip round sends ten digest
+/// chunks, and each chunk, sent or received, walks every key again. With 4,096 key shards that was most of an idle
+/// node's CPU (tests/OkvActors.Benchmarks/RESULTS.md, "2026-12-01: idle CPU").
+/// </para>
+/// <list type="bullet">
+/// <item>A delta round only has work after a change of this node (changes made elsewhere arrive as deltas or gossip and
+/// are not sent on). Rounds run every <see cref="PacingSettings.DeltaInterval"/> for
+/// <see cref="PacingSettings.ActiveWindow"/> after this node's last change, and every
+/// <see cref="PacingSettings.IdleDeltaInterval"/> otherwise, which also carries a change nobody reported.</item>
+/// <item>Gossip repairs what deltas and writes missed. Replicas can only differ after a member joined, left or changed
+/// reachability, or after a write missed a member: the vault reports those. Gossip then runs every
+/// <see cref="PacingSettings.GossipInterval"/> for <see cref="PacingSettings.CatchUpWindow"/> (enough rounds to compare
+/// every shard a few times over), and every <see cref="PacingSettings.IdleGossipInterval"/> otherwise. A starting node
+/// catches up. The replicator's clock tick, which times removed-node pruning, comes with each gossip round.</item>
+/// </list>
+/// <para>
+/// The ticks are the replicator's own internal messages, looked up once by name (the version is pinned in
+/// Directory.Packages.props; a missing one fails the node's start, not its replication). The replicator takes them
+/// from any sender, on its own thread: nothing of its state is touched from outside.
+/// </para>
+/// </summary>
+public sealed class ReplicatorPacer : ReceiveActor, IWithTimers
+{
+    private static readonly object GossipTick = ReplicatorTick("GossipTick");
+    private static readonly object ClockTick = ReplicatorTick("ClockTick");
+    private static readonly object DeltaPropagationTick = ReplicatorTick("DeltaPropagationTick");
+
+    private readonly IActorRef _replicator;
+    private readonly PacingSettings _settings;
+    private long _activeUntil;
+    private bool _active;
+    private long _catchingUpUntil;
+    private bool _catchingUp;
+    private long _deltaRounds;
+    private long _gossipRounds;
+
+    public ReplicatorPacer(IActorRef replicator, PacingSettings settings)
+    {
+        _replicator = replicator;
+        _settings = settings;
+        Receive<ChangesMade>(_ =>
+        {
+            _activeUntil = Environment.TickCount64 + (long)_settings.ActiveWindow.TotalMilliseconds;
+            if (!_active)
+            {
+                _active = true;
+                Timers.StartPeriodicTimer(DeltaDue.Instance, DeltaDue.Instance, _settings.DeltaInterval);
+            }
+        });
+        Receive<DeltaDue>(_ =>
+        {
+            _replicator.Tell(DeltaPropagationTick);
+            _deltaRounds++;
+            if (_active && Environment.TickCount64 >= _activeUntil)
+            {
+                _active = false;
+                Timers.StartPeriodicTimer(DeltaDue.Instance, DeltaDue.Instance, _settings.IdleDeltaInterval);
+            }
+        });
+        Receive<ReplicasMayDiffer>(_ => CatchUp());
+        Receive<GossipDue>(_ =>
+        {
+            _replicator.Tell(GossipTick);
+            _replicator.Tell(ClockTick);
+            _gossipRounds++;
+            if (_catchingUp && Environment.TickCount64 >= _catchingUpUntil)
+            {
+                _catchingUp = false;
+                Timers.StartPeriodicTimer(GossipDue.Instance, GossipDue.Instance, _settings.IdleGossipInterval);
+            }
+        });
+        Receive<GetPacing>(_ => Sender.Tell(new Pacing(_active, _catchingUp, _deltaRounds, _gossipRounds)));
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(IActorRef replicator, PacingSettings settings) => Akka.Actor.Props.Create(() => new ReplicatorPacer(replicator, settings));
+
+    protected override void PreStart()
+    {
+        CatchUp();
+        Timers.StartPeriodicTimer(DeltaDue.Instance, DeltaDue.Instance, _settings.IdleDeltaInterval);
+    }
+
+    private void CatchUp()
+    {
+        _catchingUpUntil = Environment.TickCount64 + (long)_settings.CatchUpWindow.TotalMilliseconds;
+        if (!_catchingUp)
+        {
+            _catchingUp = true;
+            Timers.StartPeriodicTimer(GossipDue.Instance, GossipDue.Instance, _settings.GossipInterval);
+        }
+    }
+
+    private static object ReplicatorTick(string name)
+    {
+        var type = typeof(DistributedData).Assembly.GetType("Akka.DistributedData.Internal." + name)
+            ?? throw new InvalidOperationException($"Akka.DistributedData has no {name}: okv.key-store.pacing needs the replicator's tick messages (Akka.NET 1.5.73)");
+        const BindingFlags Static = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static;
+        return type.GetField("Instance", Static)?.GetValue(null) ?? type.GetProperty("Instance", Static)?.GetValue(null)
+            ?? throw new InvalidOperationException($"Akka.DistributedData's {name} has no Instance: okv.key-store.pacing cannot send it");
+    }
+
+    /// <summary>This node changed replicated data: delta rounds run at the active rate for the active window.</summary>
+    public sealed record ChangesMade
+    {
+        public static readonly ChangesMade Instance = new();
+    }
+
+    /// <summary>Replicas may differ (a member came, went or changed reachability, or a write missed one): gossip catches up.</summary>
+    public sealed record ReplicasMayDiffer
+    {
+        public static readonly ReplicasMayDiffer Instance = new();
+    }
+
+    /// <summary>Asks for the pacer's state; the answer is <see cref="Pacing"/>.</summary>
+    public sealed record GetPacing
+    {
+        public static readonly GetPacing Instance = new();
+    }
+
+    /// <summary>Whether delta rounds run at the active rate and gossip at the catch-up rate, and how many rounds of each were sent.</summary>
+    public sealed record Pacing(bool Active, bool CatchingUp, long DeltaRounds, long GossipRounds);
+
+    private sealed record DeltaDue
+    {
+        public static readonly DeltaDue Instance = new();
+    }
+
+    private sealed record GossipDue
+    {
+        public static readonly GossipDue Instance = new();
+    }
+
+    /// <summary>
+    /// Tells the pacer what a writer saw, each kind at most once a second (or a quarter of its window if shorter): a
+    /// writer calls it for every change and every doubt, and the pacer still hears in time to keep its rates up.
+    /// </summary>
+    public sealed class Notifier(IActorRef pacer, PacingSettings settings)
+    {
+        private long _nextChange;
+        private long _nextDoubt;
+
+        public void ChangeMade() => Tell(ChangesMade.Instance, ref _nextChange, settings.ActiveWindow);
+
+        public void ReplicasMayDiffer() => Tell(ReplicatorPacer.ReplicasMayDiffer.Instance, ref _nextDoubt, settings.CatchUpWindow);
+
+        private void Tell(object message, ref long next, TimeSpan window)
+        {
+            var now = Environment.TickCount64;
+            if (now < next)
+            {
+                return;
+            }
+
+            next = now + Math.Min(1000, (long)window.TotalMilliseconds / 4);
+            pacer.Tell(message);
+        }
+    }
+}
