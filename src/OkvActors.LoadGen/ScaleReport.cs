@@ -47,7 +47,8 @@ public sealed record ScaleReport(
     ColdRestartResult? ColdRestart,
     IReadOnlyList<NodeSample> AtEnd,
     IReadOnlyList<TargetCheck> Targets,
-    IReadOnlyList<string> Notes)
+    IReadOnlyList<string> Notes,
+    double? IdleRatesAfterConvergedSeconds = null)
 {
     public static readonly JsonSerializerOptions Json = new()
     {

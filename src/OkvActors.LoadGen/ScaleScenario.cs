@@ -15,6 +15,9 @@ public sealed class ScaleScenario(ClusterUnderTest cluster, ScaleOptions options
 {
     private static readonly TimeSpan ConvergeTimeout = TimeSpan.FromMinutes(10);
     private static readonly TimeSpan LoadTimeout = TimeSpan.FromHours(2);
+
+    /// <summary>Longest wait for idle replication rates: a catch-up window at 4,096 shards is ~7 min (okv.key-store.pacing).</summary>
+    private static readonly TimeSpan QuietTimeout = TimeSpan.FromMinutes(15);
     private readonly List<string> _notes = [];
 
     private IReadOnlyList<string> Nodes => cluster.Nodes;
@@ -39,6 +42,9 @@ public sealed class ScaleScenario(ClusterUnderTest cluster, ScaleOptions options
         Step(converged is { } c ? $"converged {c:0.0} s after the load ended ({shardCount} shards)" : "did NOT converge");
         var afterLoad = await Sample();
 
+        Step("waiting until every node's replication ticks at its idle rates (no catch-up gossip, no active delta rounds)");
+        var quiet = await WaitReplicationIdle(ct);
+        Step(quiet is { } q ? $"  idle rates on every node {q:0} s later" : $"  still catching up after {QuietTimeout.TotalMinutes:0} min: measuring anyway");
         Step($"idle: measuring CPU over {options.IdleSeconds} s");
         var idle = await Idle(ct);
 
@@ -69,7 +75,7 @@ public sealed class ScaleScenario(ClusterUnderTest cluster, ScaleOptions options
         }
 
         return new ScaleReport(started, Machine(), options, shardCount, baseline, warmup, load, converged, afterLoad, idle, paced, pacedCpu, visibility, wipe,
-            coldRestart, atEnd, targets, _notes);
+            coldRestart, atEnd, targets, _notes, quiet);
     }
 
     private void Step(string what) => log.WriteLine($"okv-load: {DateTime.Now:HH:mm:ss} {what}");
@@ -161,6 +167,38 @@ public sealed class ScaleScenario(ClusterUnderTest cluster, ScaleOptions options
         }
 
         _notes.Add($"the nodes did not converge within {ConvergeTimeout.TotalMinutes:0} min ({last})");
+        return null;
+    }
+
+    /// <summary>
+    /// Seconds until no node's replication pacer runs catch-up gossip or active delta rounds (a node that started, saw a
+    /// member come or go, or had a write miss a member catches up for a while: that is not idle); null if not within
+    /// <see cref="QuietTimeout"/>. An unpaced node counts as idle at once.
+    /// </summary>
+    private async Task<double?> WaitReplicationIdle(CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < QuietTimeout)
+        {
+            var busy = new List<string>();
+            foreach (var node in Nodes)
+            {
+                var replication = (await cluster.Control(node, "status"))["replication"];
+                if (replication?["gossip"]?.GetValue<string>() == "catching-up" || replication?["deltaRounds"]?.GetValue<string>() == "active")
+                {
+                    busy.Add(node);
+                }
+            }
+
+            if (busy.Count == 0)
+            {
+                return clock.Elapsed.TotalSeconds;
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(5), ct);
+        }
+
+        _notes.Add($"idle CPU was measured while replication still caught up ({QuietTimeout.TotalMinutes:0} min after convergence)");
         return null;
     }
 

@@ -258,6 +258,7 @@ public sealed partial class ControlHandler : IControlHandler
     private async Task<ControlResponse> Status()
     {
         var mode = await _node.Vault.ModeAsync();
+        var pacing = await _node.Vault.PacingAsync();
         var cluster = _node.Cluster;
         var state = cluster.State;
         var unreachable = state.Unreachable.Select(m => m.Address).ToHashSet();
@@ -277,6 +278,14 @@ public sealed partial class ControlHandler : IControlHandler
             ["revocations"] = _node.Revocations.Count,
             ["mode"] = mode.Restricted ? "restricted" : "normal",
             ["modeReason"] = mode.Reason,
+            ["replication"] = new JsonObject
+            {
+                ["paced"] = pacing.Paced,
+                ["deltaRounds"] = pacing.Paced ? (pacing.DeltaRoundsActive ? "active" : "idle") : "unpaced",
+                ["gossip"] = pacing.Paced ? (pacing.GossipCatchingUp ? "catching-up" : "idle") : "unpaced",
+                ["deltaRoundsSent"] = pacing.DeltaRounds,
+                ["gossipRoundsSent"] = pacing.GossipRounds,
+            },
             ["sealedSecretsGeneration"] = (await LocalSecrets()).FileGeneration,
             ["kekId"] = _node.KekId,
             ["kekGeneration"] = _node.KekGeneration,

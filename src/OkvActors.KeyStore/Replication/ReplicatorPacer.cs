@@ -1,6 +1,7 @@
 using System.Reflection;
 using Akka.Actor;
 using Akka.DistributedData;
+using OkvActors.KeyStore.Vault;
 
 namespace OkvActors.KeyStore.Replication;
 
@@ -22,7 +23,7 @@ namespace OkvActors.KeyStore.Replication;
 /// <item>Gossip repairs what deltas and writes missed. Replicas can only differ after a member joined, left or changed
 /// reachability, or after a write missed a member: the vault reports those. Gossip then runs every
 /// <see cref="PacingSettings.GossipInterval"/> for <see cref="PacingSettings.CatchUpWindow"/> (enough rounds to compare
-/// every shard a few times over), and every <see cref="PacingSettings.IdleGossipInterval"/> otherwise. A starting node
+/// every shard catch-up-passes times), and every <see cref="PacingSettings.IdleGossipInterval"/> otherwise. A starting node
 /// catches up. The replicator's clock tick, which times removed-node pruning, comes with each gossip round.</item>
 /// </list>
 /// <para>
@@ -81,7 +82,7 @@ public sealed class ReplicatorPacer : ReceiveActor, IWithTimers
                 Timers.StartPeriodicTimer(GossipDue.Instance, GossipDue.Instance, _settings.IdleGossipInterval);
             }
         });
-        Receive<GetPacing>(_ => Sender.Tell(new Pacing(_active, _catchingUp, _deltaRounds, _gossipRounds)));
+        Receive<GetReplicationPacing>(_ => Sender.Tell(new ReplicationPacing(true, _active, _catchingUp, _deltaRounds, _gossipRounds)));
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -125,15 +126,6 @@ public sealed class ReplicatorPacer : ReceiveActor, IWithTimers
         public static readonly ReplicasMayDiffer Instance = new();
     }
 
-    /// <summary>Asks for the pacer's state; the answer is <see cref="Pacing"/>.</summary>
-    public sealed record GetPacing
-    {
-        public static readonly GetPacing Instance = new();
-    }
-
-    /// <summary>Whether delta rounds run at the active rate and gossip at the catch-up rate, and how many rounds of each were sent.</summary>
-    public sealed record Pacing(bool Active, bool CatchingUp, long DeltaRounds, long GossipRounds);
-
     private sealed record DeltaDue
     {
         public static readonly DeltaDue Instance = new();
@@ -151,6 +143,9 @@ public sealed class ReplicatorPacer : ReceiveActor, IWithTimers
     public sealed class Notifier(IActorRef pacer, PacingSettings settings)
     {
         private long _nextChange;
+
+        /// <summary>The pacer itself, for questions about its state.</summary>
+        public IActorRef Pacer => pacer;
         private long _nextDoubt;
 
         public void ChangeMade() => Tell(ChangesMade.Instance, ref _nextChange, settings.ActiveWindow);

@@ -184,6 +184,17 @@ public sealed class KeyVaultActor : ReceiveActor, IWithTimers
                 : Found(response, read.Uid));
         });
         Receive<GetMode>(_ => Sender.Tell(_mode));
+        Receive<GetReplicationPacing>(g =>
+        {
+            if (_pacer is null)
+            {
+                Sender.Tell(ReplicationPacing.Unpaced);
+            }
+            else
+            {
+                _pacer.Pacer.Forward(g);
+            }
+        });
         // Like an object change, an access change is judged against a majority's merged registry first.
         Receive<ChangeAccess>(c =>
         {

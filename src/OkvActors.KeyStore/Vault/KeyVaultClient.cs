@@ -18,6 +18,9 @@ public interface IKeyVault
 
     Task<ModeStatus> ModeAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>How this node's replication ticks: paced by the vault, and at which rates now.</summary>
+    Task<ReplicationPacing> PacingAsync(CancellationToken cancellationToken = default);
+
     /// <summary>KMIP Locate over this node's replica; <paramref name="visible"/> narrows to what the asker may see.</summary>
     Task<IReadOnlyList<ManagedObject>> LocateAsync(LocateFilter filter, Func<ManagedObject, bool>? visible = null,
         CancellationToken cancellationToken = default);
@@ -48,6 +51,9 @@ public sealed class KeyVaultClient(IActorRef vault, KeyStoreSettings settings) :
 
     public async Task<ModeStatus> ModeAsync(CancellationToken cancellationToken = default) =>
         (ModeStatus)await Ask(GetMode.Instance, cancellationToken);
+
+    public async Task<ReplicationPacing> PacingAsync(CancellationToken cancellationToken = default) =>
+        (ReplicationPacing)await Ask(GetReplicationPacing.Instance, cancellationToken);
 
     public async Task<IReadOnlyList<ManagedObject>> LocateAsync(LocateFilter filter, Func<ManagedObject, bool>? visible = null,
         CancellationToken cancellationToken = default) =>

@@ -62,6 +62,22 @@ public sealed record GetMode : IVaultCommand
     public static readonly GetMode Instance = new();
 }
 
+/// <summary>Asks how this node's replication is paced; the answer is <see cref="ReplicationPacing"/>.</summary>
+public sealed record GetReplicationPacing : IVaultCommand
+{
+    public static readonly GetReplicationPacing Instance = new();
+}
+
+/// <summary>
+/// How this node's Distributed Data ticks (Replication/ReplicatorPacer.cs): by the vault's pacer (<paramref name="Paced"/>),
+/// whether delta rounds run at the active rate and gossip at the catch-up rate now, and how many rounds of each the
+/// pacer sent. Unpaced, the replicator ticks by itself at fixed rates.
+/// </summary>
+public sealed record ReplicationPacing(bool Paced, bool DeltaRoundsActive, bool GossipCatchingUp, long DeltaRounds, long GossipRounds) : IVaultReply
+{
+    public static readonly ReplicationPacing Unpaced = new(false, false, false, 0, 0);
+}
+
 /// <summary>
 /// How many nodes the cluster is meant to have (the controller registry's active nodes). Until this node
 /// sees a majority of them it stays in restricted mode: a node that has just started and knows only

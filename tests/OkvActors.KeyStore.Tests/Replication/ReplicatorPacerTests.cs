@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Configuration;
 using Akka.TestKit;
 using OkvActors.KeyStore.Replication;
+using OkvActors.KeyStore.Vault;
 using Xunit;
 using static OkvActors.KeyStore.Replication.ReplicatorPacer;
 
@@ -20,7 +21,7 @@ public sealed class ReplicatorPacerTests : Akka.TestKit.Xunit2.TestKit
 
     private static bool Is(object message, string tick) => message.GetType().FullName == "Akka.DistributedData.Internal." + tick;
 
-    private Pacing StateOf(IActorRef pacer) => pacer.Ask<Pacing>(GetPacing.Instance, RemainingOrDefault).Result;
+    private ReplicationPacing StateOf(IActorRef pacer) => pacer.Ask<ReplicationPacing>(GetReplicationPacing.Instance, RemainingOrDefault).Result;
 
     [Fact]
     public void A_change_runs_delta_rounds_at_the_active_rate_for_the_active_window_and_then_none_at_the_idle_rate()
@@ -35,8 +36,8 @@ public sealed class ReplicatorPacerTests : Akka.TestKit.Xunit2.TestKit
             replicator.ExpectMsg<object>(m => Is(m, "DeltaPropagationTick"), TimeSpan.FromSeconds(2));
         }
 
-        Assert.True(StateOf(pacer).Active);
-        AwaitAssert(() => Assert.False(StateOf(pacer).Active), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(50));
+        Assert.True(StateOf(pacer).DeltaRoundsActive);
+        AwaitAssert(() => Assert.False(StateOf(pacer).DeltaRoundsActive), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(50));
         replicator.ReceiveWhile<object>(TimeSpan.FromMilliseconds(150), m => m);
         // Four active intervals without a round: the idle rate (an hour) has taken over.
         replicator.ExpectNoMsg(TimeSpan.FromMilliseconds(400));
@@ -51,7 +52,7 @@ public sealed class ReplicatorPacerTests : Akka.TestKit.Xunit2.TestKit
         // A starting node catches up.
         replicator.ExpectMsg<object>(m => Is(m, "GossipTick"), TimeSpan.FromSeconds(2));
         replicator.ExpectMsg<object>(m => Is(m, "ClockTick"), TimeSpan.FromSeconds(2));
-        AwaitAssert(() => Assert.False(StateOf(pacer).CatchingUp), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(50));
+        AwaitAssert(() => Assert.False(StateOf(pacer).GossipCatchingUp), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(50));
         replicator.ReceiveWhile<object>(TimeSpan.FromMilliseconds(150), m => m);
         replicator.ExpectNoMsg(TimeSpan.FromMilliseconds(400));
         var roundsWhileStarting = StateOf(pacer).GossipRounds;
@@ -59,7 +60,7 @@ public sealed class ReplicatorPacerTests : Akka.TestKit.Xunit2.TestKit
         pacer.Tell(ReplicasMayDiffer.Instance);
         replicator.ExpectMsg<object>(m => Is(m, "GossipTick"), TimeSpan.FromSeconds(2));
         replicator.ExpectMsg<object>(m => Is(m, "ClockTick"), TimeSpan.FromSeconds(2));
-        Assert.True(StateOf(pacer).CatchingUp);
+        Assert.True(StateOf(pacer).GossipCatchingUp);
         Assert.True(StateOf(pacer).GossipRounds > roundsWhileStarting);
     }
 

@@ -113,6 +113,24 @@ public sealed class ReplicatedKeyStoreTests(KeyStoreCluster cluster, ITestOutput
         Assert.True(System.Text.Json.Nodes.JsonNode.Parse(shards.Stdout)!["shards"]!.AsArray().Count > 0);
     }
 
+    /// <summary>
+    /// node.conf hands the replicator's ticks to the vault's pacer: a write puts this node's delta rounds on the active
+    /// rate, which falls back to the idle rate once the active window (5 s) has passed without writes.
+    /// </summary>
+    [Fact]
+    public async Task A_node_paces_its_replication_by_its_writes_and_says_so_in_its_status()
+    {
+        static string DeltaRounds(System.Text.Json.Nodes.JsonNode status) => status["replication"]!["deltaRounds"]!.GetValue<string>();
+        await Create("node2", "pacing");
+        var afterWrite = await cluster.Status("node2");
+        Assert.True(afterWrite["replication"]!["paced"]!.GetValue<bool>(), afterWrite.ToJsonString());
+        Assert.Equal("active", DeltaRounds(afterWrite));
+
+        await Eventually.Until(async () => DeltaRounds(await cluster.Status("node2")) == "idle", Timeout, "node2's delta rounds to fall back to the idle rate");
+        var sent = (await cluster.Status("node2"))["replication"]!["deltaRoundsSent"]!.GetValue<long>();
+        Assert.True(sent > afterWrite["replication"]!["deltaRoundsSent"]!.GetValue<long>(), $"delta rounds sent: {sent}");
+    }
+
     [Fact]
     public async Task Writes_go_on_while_a_node_is_dead_and_it_catches_up_with_equal_digests_when_it_returns()
     {
