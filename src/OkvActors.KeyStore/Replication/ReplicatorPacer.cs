@@ -40,49 +40,28 @@ public sealed class ReplicatorPacer : ReceiveActor, IWithTimers
 
     private readonly IActorRef _replicator;
     private readonly PacingSettings _settings;
-    private long _activeUntil;
-    private bool _active;
-    private long _catchingUpUntil;
-    private bool _catchingUp;
-    private long _deltaRounds;
-    private long _gossipRounds;
+    private Cadence _deltaRounds = null!;
+    private Cadence _gossipRounds = null!;
 
     public ReplicatorPacer(IActorRef replicator, PacingSettings settings)
     {
         _replicator = replicator;
         _settings = settings;
-        Receive<ChangesMade>(_ =>
-        {
-            _activeUntil = Environment.TickCount64 + (long)_settings.ActiveWindow.TotalMilliseconds;
-            if (!_active)
-            {
-                _active = true;
-                Timers.StartPeriodicTimer(DeltaDue.Instance, DeltaDue.Instance, _settings.DeltaInterval);
-            }
-        });
+        Receive<ChangesMade>(_ => _deltaRounds.Hurry());
+        Receive<ReplicasMayDiffer>(_ => _gossipRounds.Hurry());
         Receive<DeltaDue>(_ =>
         {
             _replicator.Tell(DeltaPropagationTick);
-            _deltaRounds++;
-            if (_active && Environment.TickCount64 >= _activeUntil)
-            {
-                _active = false;
-                Timers.StartPeriodicTimer(DeltaDue.Instance, DeltaDue.Instance, _settings.IdleDeltaInterval);
-            }
+            _deltaRounds.Ticked();
         });
-        Receive<ReplicasMayDiffer>(_ => CatchUp());
         Receive<GossipDue>(_ =>
         {
             _replicator.Tell(GossipTick);
             _replicator.Tell(ClockTick);
-            _gossipRounds++;
-            if (_catchingUp && Environment.TickCount64 >= _catchingUpUntil)
-            {
-                _catchingUp = false;
-                Timers.StartPeriodicTimer(GossipDue.Instance, GossipDue.Instance, _settings.IdleGossipInterval);
-            }
+            _gossipRounds.Ticked();
         });
-        Receive<GetReplicationPacing>(_ => Sender.Tell(new ReplicationPacing(true, _active, _catchingUp, _deltaRounds, _gossipRounds)));
+        Receive<GetReplicationPacing>(_ =>
+            Sender.Tell(new ReplicationPacing(true, _deltaRounds.Fast, _gossipRounds.Fast, _deltaRounds.Rounds, _gossipRounds.Rounds)));
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -91,18 +70,10 @@ public sealed class ReplicatorPacer : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
-        CatchUp();
-        Timers.StartPeriodicTimer(DeltaDue.Instance, DeltaDue.Instance, _settings.IdleDeltaInterval);
-    }
-
-    private void CatchUp()
-    {
-        _catchingUpUntil = Environment.TickCount64 + (long)_settings.CatchUpWindow.TotalMilliseconds;
-        if (!_catchingUp)
-        {
-            _catchingUp = true;
-            Timers.StartPeriodicTimer(GossipDue.Instance, GossipDue.Instance, _settings.GossipInterval);
-        }
+        _deltaRounds = new Cadence(Timers, DeltaDue.Instance, _settings.DeltaInterval, _settings.IdleDeltaInterval, _settings.ActiveWindow);
+        _gossipRounds = new Cadence(Timers, GossipDue.Instance, _settings.GossipInterval, _settings.IdleGossipInterval, _settings.CatchUpWindow);
+        _deltaRounds.Slow();
+        _gossipRounds.Hurry(); // A starting node catches up.
     }
 
     private static object ReplicatorTick(string name)
@@ -124,6 +95,41 @@ public sealed class ReplicatorPacer : ReceiveActor, IWithTimers
     public sealed record ReplicasMayDiffer
     {
         public static readonly ReplicasMayDiffer Instance = new();
+    }
+
+    /// <summary>A periodic tick at a fast rate until a window after the last hurry, at a slow rate otherwise.</summary>
+    private sealed class Cadence(ITimerScheduler timers, object tick, TimeSpan fast, TimeSpan slow, TimeSpan window)
+    {
+        private long _fastUntil;
+
+        public bool Fast { get; private set; }
+
+        public long Rounds { get; private set; }
+
+        public void Hurry()
+        {
+            _fastUntil = Environment.TickCount64 + (long)window.TotalMilliseconds;
+            if (!Fast)
+            {
+                Fast = true;
+                timers.StartPeriodicTimer(tick, tick, fast);
+            }
+        }
+
+        public void Slow()
+        {
+            Fast = false;
+            timers.StartPeriodicTimer(tick, tick, slow);
+        }
+
+        public void Ticked()
+        {
+            Rounds++;
+            if (Fast && Environment.TickCount64 >= _fastUntil)
+            {
+                Slow();
+            }
+        }
     }
 
     private sealed record DeltaDue
