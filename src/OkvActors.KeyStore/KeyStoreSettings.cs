@@ -70,6 +70,9 @@ public sealed record PacingSettings(
     /// <summary>Digest chunks a gossip round sends (fixed in Akka.NET's replicator).</summary>
     private const int ChunksPerRound = 10;
 
+    /// <summary>Keys gossip compares besides the shards (access registry, controller registry, keyring, …), rounded up.</summary>
+    private const int MetadataKeys = 16;
+
     /// <param name="pacing">HOCON <c>okv.key-store.pacing</c>.</param>
     /// <param name="shardCount">The key shards, which with a few metadata keys are what gossip compares.</param>
     /// <param name="distributedData">HOCON <c>akka.cluster.distributed-data</c> (its gossip-interval and max-delta-elements); may be empty.</param>
@@ -79,7 +82,7 @@ public sealed record PacingSettings(
         var gossip = pacing.GetTimeSpan("gossip-interval");
         // A gossip round compares max-delta-elements keys in each of its chunks: a pass over every key takes this many rounds.
         var keysPerRound = Math.Max(1, distributedData?.GetInt("max-delta-elements", 500) ?? 500) * ChunksPerRound;
-        var roundsPerPass = (int)Math.Ceiling((shardCount + 16) / (double)keysPerRound);
+        var roundsPerPass = (int)Math.Ceiling((shardCount + MetadataKeys) / (double)keysPerRound);
         var settings = new PacingSettings(enabled, gossip, pacing.GetTimeSpan("idle-gossip-interval"),
             gossip * (roundsPerPass * pacing.GetInt("catch-up-passes")), pacing.GetTimeSpan("delta-interval"), pacing.GetTimeSpan("active-window"),
             pacing.GetTimeSpan("idle-delta-interval"));

@@ -180,17 +180,14 @@ public sealed class ScaleScenario(ClusterUnderTest cluster, ScaleOptions options
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < QuietTimeout)
         {
-            var busy = new List<string>();
+            var busy = false;
             foreach (var node in Nodes)
             {
                 var replication = (await cluster.Control(node, "status"))["replication"];
-                if (replication?["gossip"]?.GetValue<string>() == "catching-up" || replication?["deltaRounds"]?.GetValue<string>() == "active")
-                {
-                    busy.Add(node);
-                }
+                busy |= replication?["gossip"]?.GetValue<string>() == "catching-up" || replication?["deltaRounds"]?.GetValue<string>() == "active";
             }
 
-            if (busy.Count == 0)
+            if (!busy)
             {
                 return clock.Elapsed.TotalSeconds;
             }
