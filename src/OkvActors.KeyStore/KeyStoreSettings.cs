@@ -16,6 +16,12 @@ public sealed class KeyStoreSettings
         AskTimeout = c.GetTimeSpan("ask-timeout");
         ChangeToAllTimeout = c.GetTimeSpan("change-to-all-timeout");
         MajorityAttemptTimeout = c.GetTimeSpan("majority-attempt-timeout");
+        FanOut = new FanOutSettings(c.GetInt("fan-out.max-batch-objects"), (int)Math.Min(int.MaxValue, c.GetByteSize("fan-out.max-batch-bytes") ?? 0));
+        if (FanOut.MaxBatchObjects < 1 || FanOut.MaxBatchBytes < 1)
+        {
+            throw new ConfigurationException("okv.key-store.fan-out: max-batch-objects and max-batch-bytes must be positive");
+        }
+
         Pacing = PacingSettings.Create(c.GetConfig("pacing"), ShardCount, config.GetConfig("akka.cluster.distributed-data"));
         if (ShardCount < 1)
         {
@@ -42,6 +48,9 @@ public sealed class KeyStoreSettings
     /// <summary>How long one attempt of a majority read or write lasts before it is sent to a majority again (until <see cref="WriteTimeout"/>).</summary>
     public TimeSpan MajorityAttemptTimeout { get; }
 
+    /// <summary>How the vault batches the object writes it sends its peers (<see cref="Vault.WriteFanOut"/>).</summary>
+    public FanOutSettings FanOut { get; }
+
     /// <summary>Whether, and how, the vault's pacer sends Distributed Data's ticks (<see cref="Replication.ReplicatorPacer"/>).</summary>
     public PacingSettings Pacing { get; }
 
@@ -58,6 +67,9 @@ public sealed class KeyStoreSettings
 
     public static KeyStoreSettings Create(ActorSystem system) => Create(system.Settings.Config);
 }
+
+/// <summary>HOCON <c>okv.key-store.fan-out</c>: the largest batch of object writes one vault sends another.</summary>
+public sealed record FanOutSettings(int MaxBatchObjects, int MaxBatchBytes);
 
 /// <summary>HOCON <c>okv.key-store.pacing</c>: the ticks <see cref="Replication.ReplicatorPacer"/> sends the replicator.</summary>
 public sealed record PacingSettings(

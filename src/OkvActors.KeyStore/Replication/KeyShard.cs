@@ -61,20 +61,33 @@ public sealed class KeyShard : IDeltaReplicatedData<KeyShard, KeyShardDelta>
     /// <summary>A local write: merges each object into this shard and records it in the delta.</summary>
     public KeyShard Put(ManagedObject changed) => WithObjects([changed]);
 
-    public KeyShard WithObjects(IEnumerable<ManagedObject> changed)
+    public KeyShard WithObjects(IEnumerable<ManagedObject> changed) => Merged(changed, recordDelta: true);
+
+    /// <summary>
+    /// A write the vault sends every peer itself (Vault/WriteFanOut.cs): merges each object into this shard without a
+    /// delta, so Distributed Data's delta rounds do not send it a second time. The Replicator's merge of the result
+    /// into this shard stays O(1), and the durable store still sees which objects changed.
+    /// </summary>
+    public KeyShard Apply(IEnumerable<ManagedObject> changed) => Merged(changed, recordDelta: false);
+
+    private KeyShard Merged(IEnumerable<ManagedObject> changed, bool recordDelta)
     {
         var objects = Objects.ToBuilder();
-        var delta = (Delta?.Objects ?? KeyShardDelta.EmptyMap).ToBuilder();
+        var delta = recordDelta ? (Delta?.Objects ?? KeyShardDelta.EmptyMap).ToBuilder() : null;
         var uids = new List<string>();
         foreach (var o in changed)
         {
             var merged = objects.TryGetValue(o.Uid, out var existing) ? existing.Merge(o) : o;
             objects[o.Uid] = merged;
-            delta[o.Uid] = delta.TryGetValue(o.Uid, out var pending) ? pending.Merge(merged) : merged;
+            if (delta is not null)
+            {
+                delta[o.Uid] = delta.TryGetValue(o.Uid, out var pending) ? pending.Merge(merged) : merged;
+            }
+
             uids.Add(o.Uid);
         }
 
-        return new KeyShard(objects.ToImmutable(), new KeyShardDelta(delta.ToImmutable()), Origin, Changes.Then(uids));
+        return new KeyShard(objects.ToImmutable(), delta is null ? Delta : new KeyShardDelta(delta.ToImmutable()), Origin, Changes.Then(uids));
     }
 
     /// <summary>

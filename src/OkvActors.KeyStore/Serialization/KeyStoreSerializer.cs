@@ -7,11 +7,13 @@ using Akka.Serialization;
 using OkvActors.KeyStore.Access;
 using OkvActors.KeyStore.Model;
 using OkvActors.KeyStore.Replication;
+using OkvActors.KeyStore.Vault;
 
 namespace OkvActors.KeyStore.Serialization;
 
 /// <summary>
-/// Serializer for key shards, their deltas and the access registry (<see cref="AccessRegistryCodec"/>). Shards: a version byte, the object count, then each object's
+/// Serializer for key shards, their deltas, the access registry (<see cref="AccessRegistryCodec"/>) and the batches of
+/// writes vaults send each other (an id in front of a shard's encoding). Shards: a version byte, the object count, then each object's
 /// cached deterministic encoding in UID order. The same shard always gives the same bytes, so the
 /// Replicator's digests agree across replicas; re-serializing a shard costs copying cached bytes.
 /// </summary>
@@ -22,6 +24,8 @@ public sealed class KeyStoreSerializer(ExtendedActorSystem system) : SerializerW
     private const string ShardManifest = "shard";
     private const string DeltaManifest = "shard-delta";
     private const string AccessManifest = "access";
+    private const string BatchManifest = "replica-batch";
+    private const string BatchStoredManifest = "replica-batch-stored";
 
     public override int Identifier => SerializerId;
 
@@ -30,6 +34,8 @@ public sealed class KeyStoreSerializer(ExtendedActorSystem system) : SerializerW
         KeyShard => ShardManifest,
         KeyShardDelta => DeltaManifest,
         AccessRegistry => AccessManifest,
+        ReplicaBatch => BatchManifest,
+        ReplicaBatchStored => BatchStoredManifest,
         _ => throw new ArgumentException($"{o.GetType()} is not a key-store type", nameof(o)),
     };
 
@@ -38,6 +44,8 @@ public sealed class KeyStoreSerializer(ExtendedActorSystem system) : SerializerW
         KeyShard shard => Write(shard.Objects),
         KeyShardDelta delta => Write(delta.Objects),
         AccessRegistry access => AccessRegistryCodec.Encode(access),
+        ReplicaBatch batch => WithId(batch.Id, Write(batch.Objects, batch.Objects.Count)),
+        ReplicaBatchStored stored => WithId(stored.Id, [stored.Stored ? (byte)1 : (byte)0]),
         _ => throw new ArgumentException($"{obj.GetType()} is not a key-store type", nameof(obj)),
     };
 
@@ -46,22 +54,40 @@ public sealed class KeyStoreSerializer(ExtendedActorSystem system) : SerializerW
         ShardManifest => KeyShard.FromObjects(Read(bytes)),
         DeltaManifest => KeyShardDelta.Of(Read(bytes)),
         AccessManifest => AccessRegistryCodec.Decode(bytes),
+        BatchManifest => new ReplicaBatch(ReadId(bytes), Read(bytes.AsSpan(8))),
+        BatchStoredManifest when bytes.Length == 9 && bytes[8] <= 1 => new ReplicaBatchStored(ReadId(bytes), bytes[8] == 1),
+        BatchStoredManifest => throw new SerializationException("malformed replica batch answer"),
         _ => throw new SerializationException($"unknown key-store manifest '{manifest}'"),
     };
 
-    public static byte[] Write(ImmutableSortedDictionary<string, ManagedObject> objects)
+    /// <summary>A batch id (8 bytes, little-endian) in front of <paramref name="body"/>.</summary>
+    private static byte[] WithId(long id, byte[] body)
+    {
+        var bytes = new byte[8 + body.Length];
+        BinaryPrimitives.WriteInt64LittleEndian(bytes, id);
+        body.CopyTo(bytes, 8);
+        return bytes;
+    }
+
+    private static long ReadId(byte[] bytes) => bytes.Length >= 8
+        ? BinaryPrimitives.ReadInt64LittleEndian(bytes)
+        : throw new SerializationException("truncated replica batch");
+
+    public static byte[] Write(ImmutableSortedDictionary<string, ManagedObject> objects) => Write(objects.Values, objects.Count);
+
+    private static byte[] Write(IEnumerable<ManagedObject> objects, int count)
     {
         var size = 5;
-        foreach (var o in objects.Values)
+        foreach (var o in objects)
         {
             size += 4 + o.Encoded.Length;
         }
 
         var bytes = new byte[size];
         bytes[0] = FormatVersion;
-        BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(1), objects.Count);
+        BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(1), count);
         var at = 5;
-        foreach (var o in objects.Values)
+        foreach (var o in objects)
         {
             var encoded = o.Encoded;
             BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(at), encoded.Length);

@@ -23,32 +23,32 @@ namespace OkvActors.KeyStore.Vault;
 /// </summary>
 public sealed class KeyVaultActor : ReceiveActor, IWithTimers
 {
-    /// <summary>
-    /// A write of an object: who asked, the object as written (set inside the first attempt's modify), when it is
-    /// refused as not acknowledged, and which of its attempts is the latest (<see cref="WriteAttempt"/>).
-    /// </summary>
-    private sealed class Pending(IActorRef replyTo, string uid, long deadline)
+    /// <summary>Sent from inside the Replicator's modify: the write is in this node's replica, and goes to the peers now.</summary>
+    private sealed record Written(PendingWrite Write);
+
+    /// <summary>Sends what <see cref="WriteFanOut"/> queued; it arrives after whatever was in the mailbox when the first write queued.</summary>
+    private sealed record FlushWrites
+    {
+        public static readonly FlushWrites Instance = new();
+    }
+
+    /// <summary>Periodic while writes are open: sends unconfirmed ones again, gives up on those past their deadline.</summary>
+    private sealed record CheckWrites
+    {
+        public static readonly CheckWrites Instance = new();
+    }
+
+    /// <summary>A peer's <see cref="ReplicaBatch"/> being stored here: one local Update per shard it touches.</summary>
+    private sealed class ReplicaApply(IActorRef replyTo, long id, int updates)
     {
         public IActorRef ReplyTo { get; } = replyTo;
 
-        public string Uid { get; } = uid;
+        public long Id { get; } = id;
 
-        /// <summary>Environment.TickCount64 at which the write is refused as not acknowledged.</summary>
-        public long Deadline { get; } = deadline;
+        public int Outstanding { get; set; } = updates;
 
-        public ManagedObject? Written { get; set; }
-
-        public int Attempts { get; set; }
-
-        public bool Answered { get; set; }
+        public bool Failed { get; set; }
     }
-
-    /// <summary>
-    /// One Update of a pending write. The first carries the change; later ones send the object as written again
-    /// (its delta, not the shard) to a majority. Any attempt's success acknowledges the write; a timeout counts only
-    /// from the latest attempt, the first attempt's modify failure always.
-    /// </summary>
-    private sealed record WriteAttempt(Pending Pending, int Number, bool ToAll);
 
     /// <summary>Asks a disconnected member's replicator who it is: an answer means it is alive after all.</summary>
     private sealed record ProbeSuspect(Address Member);
@@ -97,7 +97,8 @@ public sealed class KeyVaultActor : ReceiveActor, IWithTimers
     private readonly Dictionary<Address, Member> _members = [];
     private readonly HashSet<Address> _unreachable = [];
     private readonly HashSet<Address> _suspects = [];
-    private readonly HashSet<Pending> _toEveryone = [];
+    private readonly HashSet<PendingWrite> _writes = [];
+    private readonly WriteFanOut _fanOut;
     private IReadOnlyList<BrokenLink> _brokenLinks = [];
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -112,11 +113,12 @@ public sealed class KeyVaultActor : ReceiveActor, IWithTimers
     public KeyVaultActor(KeyStoreSettings settings)
     {
         _settings = settings;
+        _fanOut = new WriteFanOut(settings.FanOut.MaxBatchObjects, settings.FanOut.MaxBatchBytes);
         // A new object goes to every node as a change does (acknowledged by the configured quorum if one times
         // out). Sent only to a majority, the others got it a delta round later, and until then every shard
         // written to differed between replicas, so each gossip round re-sent whole shards: measured, that cost
         // a node under write load a third of its CPU. A node that still lacks it asks a majority when read.
-        Receive<StoreObject>(s => Write(s.Object.Uid, _ => s.Object, Sender, WritesReachEveryone));
+        Receive<StoreObject>(s => Write(s.Object.Uid, _ => s.Object, Sender));
         // A change first reads a majority, so it is judged against every acknowledged write (a majority
         // read meets every majority write), then runs against the merged local replica.
         Receive<ChangeObject>(c =>
@@ -146,7 +148,7 @@ public sealed class KeyVaultActor : ReceiveActor, IWithTimers
                     replyTo.Tell(new ObjectNotFound(change.Uid));
                     break;
                 default:
-                    Write(change.Uid, shard => change.Change(shard.Get(change.Uid) ?? throw new MissingObject(change.Uid)), replyTo, WritesReachEveryone);
+                    Write(change.Uid, shard => change.Change(shard.Get(change.Uid) ?? throw new MissingObject(change.Uid)), replyTo);
                     break;
             }
         });
@@ -287,39 +289,60 @@ public sealed class KeyVaultActor : ReceiveActor, IWithTimers
             _expected = e.Count;
             EvaluateMode();
         });
-        Receive<IUpdateResponse>(r => r.Request is WriteAttempt, response =>
+        Receive<Written>(w => Send(w.Write, Peers()));
+        Receive<FlushWrites>(_ =>
         {
-            var (pending, number, toAll) = (WriteAttempt)response.Request!;
-            if (pending.Answered || (response is ModifyFailure && number > 1) || (response is not UpdateSuccess and not ModifyFailure && number < pending.Attempts))
+            foreach (var (peer, batch) in _fanOut.Flush(Environment.TickCount64))
             {
-                // Answered already, or superseded: a later attempt (or the first's modify failure) decides.
+                Context.ActorSelection(new RootActorPath(peer) / Self.Path.Elements).Tell(batch, Self);
+            }
+        });
+        Receive<IUpdateResponse>(r => r.Request is PendingWrite, response =>
+        {
+            var write = (PendingWrite)response.Request!;
+            if (write.Answered)
+            {
                 return;
             }
 
-            if (toAll)
+            if (response is UpdateSuccess)
             {
-                _toEveryone.Remove(pending);
-            }
-
-            if (response is UpdateTimeout && _settings.WriteConsistencyName == "majority" && Environment.TickCount64 < pending.Deadline)
-            {
-                SendAgain(pending);
+                write.StoredHere = true;
+                Decide(write);
                 return;
             }
 
-            pending.Answered = true;
-            pending.ReplyTo.Tell(response switch
+            Answer(write, response switch
             {
-                UpdateSuccess => new ObjectStored(pending.Written!),
-                ModifyFailure { Cause: MissingObject } => new ObjectNotFound(pending.Uid),
-                ModifyFailure { Cause: AccessDeniedException { Denied.Hidden: true } } => new ObjectNotFound(pending.Uid),
-                ModifyFailure { Cause: AccessDeniedException e } => new AccessDenied(pending.Uid, e.Message),
-                ModifyFailure { Cause: IllegalTransitionException e } => new TransitionRefused(pending.Uid, e.Message),
-                UpdateTimeout => new WriteRefused(
-                    $"the write to {pending.Uid} was not confirmed by a {_settings.WriteConsistencyName} of nodes within {_settings.WriteTimeout.TotalSeconds:0}s; it is not acknowledged",
-                    false),
-                _ => new WriteRefused($"the write to {pending.Uid} failed ({response.GetType().Name})", false),
+                ModifyFailure { Cause: MissingObject } => new ObjectNotFound(write.Uid),
+                ModifyFailure { Cause: AccessDeniedException { Denied.Hidden: true } } => new ObjectNotFound(write.Uid),
+                ModifyFailure { Cause: AccessDeniedException e } => new AccessDenied(write.Uid, e.Message),
+                ModifyFailure { Cause: IllegalTransitionException e } => new TransitionRefused(write.Uid, e.Message),
+                _ => new WriteRefused($"the write to {write.Uid} failed ({response.GetType().Name})", false),
             });
+        });
+        Receive<ReplicaBatchStored>(stored =>
+        {
+            var peer = Sender.Path.Address;
+            foreach (var write in _fanOut.Answered(peer, stored.Id))
+            {
+                if (stored.Stored && !write.Answered)
+                {
+                    write.StoredBy.Add(peer);
+                    Decide(write);
+                }
+            }
+        });
+        Receive<CheckWrites>(_ => CheckOpenWrites());
+        Receive<ReplicaBatch>(StoreReplicas);
+        Receive<IUpdateResponse>(r => r.Request is ReplicaApply, response =>
+        {
+            var apply = (ReplicaApply)response.Request!;
+            apply.Failed |= response is not UpdateSuccess;
+            if (--apply.Outstanding == 0)
+            {
+                apply.ReplyTo.Tell(new ReplicaBatchStored(apply.Id, !apply.Failed));
+            }
         });
         // A member whose connection dropped (its process died: the kernel closed its sockets) is suspected at once,
         // long before the failure detector calls it unreachable: writes in flight to every node go to a majority now
@@ -333,12 +356,11 @@ public sealed class KeyVaultActor : ReceiveActor, IWithTimers
 
             _log.Info("Member {0} disconnected: writes go to a majority until it answers again", e.RemoteAddress);
             TellReplicator(e.RemoteAddress, reachable: false);
-            foreach (var pending in _toEveryone.ToArray())
+            foreach (var write in _writes.Where(w => w.ToAll).ToArray())
             {
-                SendAgain(pending);
+                ToMajority(write);
             }
 
-            _toEveryone.Clear();
             Timers.StartPeriodicTimer(e.RemoteAddress, new ProbeSuspect(e.RemoteAddress), ProbeInterval);
         });
         // Either proves the member alive: a new connection to it, or its replicator answering a probe (one connection
@@ -441,7 +463,12 @@ public sealed class KeyVaultActor : ReceiveActor, IWithTimers
     private static IVaultReply Found(IGetResponse response, string uid) =>
         response is GetSuccess { Data: KeyShard shard } && shard.Get(uid) is { } found ? new ObjectFound(found) : new ObjectNotFound(uid);
 
-    private void Write(string uid, Func<KeyShard, ManagedObject> change, IActorRef replyTo, bool toAll)
+    /// <summary>
+    /// Writes an object: the change runs inside the Replicator's modify on this node's replica, which stores it durably;
+    /// the object as written goes to every peer's vault meanwhile (<see cref="WriteFanOut"/>). Acknowledged once enough
+    /// nodes hold it durably (<see cref="Decide"/>).
+    /// </summary>
+    private void Write(string uid, Func<KeyShard, ManagedObject> change, IActorRef replyTo)
     {
         if (_mode.Restricted)
         {
@@ -449,19 +476,144 @@ public sealed class KeyVaultActor : ReceiveActor, IWithTimers
             return;
         }
 
-        var pending = new Pending(replyTo, uid, NewDeadline()) { Attempts = 1 };
-        if (toAll)
+        var now = Environment.TickCount64;
+        var write = new PendingWrite(replyTo, uid, now, NewDeadline(), WritesReachEveryone);
+        _writes.Add(write);
+        if (!Timers.IsTimerActive(CheckWrites.Instance))
         {
-            _toEveryone.Add(pending);
+            Timers.StartPeriodicTimer(CheckWrites.Instance, CheckWrites.Instance, _settings.MajorityAttemptTimeout / 2);
         }
 
-        Change(new Update(KeyOf(uid), KeyShard.Empty, toAll ? new WriteAll(_settings.ChangeToAllTimeout) : FirstConsistency(pending), existing =>
+        var self = Self;
+        Change(new Update(KeyOf(uid), KeyShard.Empty, WriteLocal.Instance, existing =>
         {
             var shard = (KeyShard)existing;
-            var next = shard.Put(change(shard));
-            pending.Written = next.Get(uid);
+            var next = shard.Apply([change(shard)]);
+            write.Written = next.Get(uid);
+            self.Tell(new Written(write));
             return next;
-        }, new WriteAttempt(pending, 1, toAll)));
+        }, write));
+    }
+
+    /// <summary>Queues <paramref name="write"/> for <paramref name="peers"/>; the first write queued asks for a flush behind what is in the mailbox now.</summary>
+    private void Send(PendingWrite write, IEnumerable<Address> peers)
+    {
+        write.LastSent = Environment.TickCount64;
+        if (_fanOut.Enqueue(write, peers))
+        {
+            Self.Tell(FlushWrites.Instance);
+        }
+    }
+
+    /// <summary>The members a write goes to besides this node: every counted member, reachable or not (a broken link may be one-way).</summary>
+    private IEnumerable<Address> Peers() => _members.Where(m => Counts(m.Value.Status) && !m.Key.Equals(_cluster.SelfAddress)).Select(m => m.Key);
+
+    private static bool Counts(MemberStatus s) => s is MemberStatus.Up or MemberStatus.Leaving or MemberStatus.WeaklyUp;
+
+    /// <summary>Acknowledges <paramref name="write"/> once this node and enough peers hold it durably.</summary>
+    private void Decide(PendingWrite write)
+    {
+        if (write.Answered || !write.StoredHere)
+        {
+            return;
+        }
+
+        var members = Math.Max(_members.Count(m => Counts(m.Value.Status)), 1);
+        var needed = _settings.WriteConsistencyName switch
+        {
+            "local" => 1,
+            "all" => members,
+            _ when write.ToAll => members,
+            _ => Math.Max(members, _expected) / 2 + 1,
+        };
+        if (1 + write.StoredBy.Count >= needed)
+        {
+            Answer(write, new ObjectStored(write.Written!));
+        }
+    }
+
+    private void Answer(PendingWrite write, IVaultReply reply)
+    {
+        write.Answered = true;
+        _writes.Remove(write);
+        write.ReplyTo.Tell(reply);
+    }
+
+    /// <summary>
+    /// A write to every node that a member did not confirm in time (or that disconnected) is acknowledged by a majority
+    /// instead; members it may miss are no longer confirmed current.
+    /// </summary>
+    private void ToMajority(PendingWrite write)
+    {
+        write.ToAll = false;
+        DoubtReplicas();
+        Decide(write);
+    }
+
+    /// <summary>
+    /// Every majority-attempt-timeout/2 while writes are open: a write past its deadline is refused as not acknowledged,
+    /// one to every node past change-to-all-timeout needs a majority only, and one a peer has not confirmed within
+    /// majority-attempt-timeout goes to that peer again (a batch can be lost with a connection).
+    /// </summary>
+    private void CheckOpenWrites()
+    {
+        var now = Environment.TickCount64;
+        foreach (var write in _writes.ToArray())
+        {
+            if (now >= write.Deadline)
+            {
+                DoubtReplicas();
+                Answer(write, new WriteRefused(
+                    $"the write to {write.Uid} was not confirmed by a {_settings.WriteConsistencyName} of nodes within {_settings.WriteTimeout.TotalSeconds:0}s; it is not acknowledged",
+                    false));
+                continue;
+            }
+
+            if (write.ToAll && now - write.Started >= (long)_settings.ChangeToAllTimeout.TotalMilliseconds)
+            {
+                ToMajority(write);
+            }
+
+            if (!write.Answered && write.Written is not null && now - write.LastSent >= (long)_settings.MajorityAttemptTimeout.TotalMilliseconds)
+            {
+                Send(write, Peers().Where(p => !write.StoredBy.Contains(p)));
+            }
+        }
+
+        _fanOut.Expire(now - 2 * (long)_settings.WriteTimeout.TotalMilliseconds, _members.ContainsKey);
+        if (_writes.Count == 0 && _fanOut.Unanswered == 0)
+        {
+            Timers.Cancel(CheckWrites.Instance);
+        }
+    }
+
+    /// <summary>
+    /// A peer's writes (<see cref="ReplicaBatch"/>): merged into this node's replica shard by shard and stored durably,
+    /// then confirmed. Only a member's are taken: anything else that reached this actor is refused and logged.
+    /// </summary>
+    private void StoreReplicas(ReplicaBatch batch)
+    {
+        if (!_members.ContainsKey(Sender.Path.Address))
+        {
+            _log.Warning("Refused {0} object writes from {1}, which is not a member of this cluster", batch.Objects.Count, Sender.Path.Address);
+            Sender.Tell(new ReplicaBatchStored(batch.Id, false));
+            return;
+        }
+
+        var shards = batch.Objects.GroupBy(o => ShardMap.ShardOf(o.Uid, _settings.ShardCount)).ToList();
+        if (shards.Count == 0)
+        {
+            Sender.Tell(new ReplicaBatchStored(batch.Id, true));
+            return;
+        }
+
+        var apply = new ReplicaApply(Sender, batch.Id, shards.Count);
+        foreach (var shard in shards)
+        {
+            var objects = shard.ToList();
+            Change(new Update(new KeyShardKey(ShardMap.KeyId(shard.Key)), KeyShard.Empty, WriteLocal.Instance,
+                existing => ((KeyShard)existing).Apply(objects), apply));
+        }
     }
 
     /// <summary>
@@ -472,15 +624,6 @@ public sealed class KeyVaultActor : ReceiveActor, IWithTimers
 
     private IWriteConsistency ConsistencyFor(bool toAll) => toAll ? new WriteAll(_settings.ChangeToAllTimeout) : _settings.WriteConsistency;
 
-    /// <summary>
-    /// The configured consistency for one attempt. A majority attempt lasts at most majority-attempt-timeout: Distributed
-    /// Data sends it to the fewest members that make a majority and to the others only after a fifth of its timeout,
-    /// so a short attempt is what keeps a crashed, undetected member from holding it up.
-    /// </summary>
-    private IWriteConsistency FirstConsistency(Pending pending) => _settings.WriteConsistencyName == "majority"
-        ? new WriteMajority(AttemptTimeout(pending.Deadline))
-        : _settings.WriteConsistency;
-
     /// <summary>When a read or write begun now is given up (write-timeout on, as Environment.TickCount64).</summary>
     private long NewDeadline() => Environment.TickCount64 + (long)_settings.WriteTimeout.TotalMilliseconds;
 
@@ -488,7 +631,11 @@ public sealed class KeyVaultActor : ReceiveActor, IWithTimers
     private TimeSpan AttemptTimeout(long deadline) =>
         TimeSpan.FromMilliseconds(Math.Clamp(deadline - Environment.TickCount64, 1, (long)_settings.MajorityAttemptTimeout.TotalMilliseconds));
 
-    /// <summary>A majority read is made of attempts, for the reason majority writes are (<see cref="FirstConsistency"/>).</summary>
+    /// <summary>
+    /// A majority read is made of attempts: Distributed Data sends it to the fewest members that make a majority and to
+    /// the others only after a fifth of its timeout, so a short attempt is what keeps a crashed, undetected member from
+    /// holding it up.
+    /// </summary>
     private ReadMajority MajorityRead(long deadline) => new(AttemptTimeout(deadline));
 
     /// <summary>Asks a majority again for a read whose attempt failed, while its deadline allows; true when it did.</summary>
@@ -501,21 +648,6 @@ public sealed class KeyVaultActor : ReceiveActor, IWithTimers
 
         _replicator.Tell(new Get(failure.Key, MajorityRead(deadline), failure.Request));
         return true;
-    }
-
-    /// <summary>
-    /// An attempt timed out (or was to every node when a member disconnected): this node's replica already holds the
-    /// write, so the object as written goes again, as a delta, to a majority, which decides whether it is
-    /// acknowledged. Members it missed are no longer confirmed current.
-    /// </summary>
-    private void SendAgain(Pending pending)
-    {
-        DoubtReplicas();
-        var attempt = new WriteAttempt(pending, ++pending.Attempts, false);
-        // Read inside modify: the first attempt's modify (queued before this one) has set it by then.
-        Change(new Update(KeyOf(pending.Uid), KeyShard.Empty, new WriteMajority(AttemptTimeout(pending.Deadline)),
-            existing => pending.Written is { } written ? ((KeyShard)existing).Put(written) : throw new InvalidOperationException("nothing was written"),
-            attempt));
     }
 
     /// <summary>
@@ -565,7 +697,6 @@ public sealed class KeyVaultActor : ReceiveActor, IWithTimers
     /// </summary>
     private void EvaluateMode()
     {
-        static bool Counts(MemberStatus s) => s is MemberStatus.Up or MemberStatus.Leaving or MemberStatus.WeaklyUp;
         var self = _cluster.SelfAddress;
         var members = _members.Count(m => Counts(m.Value.Status));
         var unreachable = _members.Count(m => Counts(m.Value.Status) && !m.Key.Equals(self) && _brokenLinks.Between(self, m.Key));

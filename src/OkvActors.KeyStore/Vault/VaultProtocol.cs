@@ -118,3 +118,13 @@ public sealed record WriteRefused(string Reason, bool Restricted) : IVaultReply;
 
 /// <summary>Normal or restricted (read-only) mode, with why.</summary>
 public sealed record ModeStatus(bool Restricted, int Reachable, int Members, string Reason) : IVaultReply;
+
+/// <summary>
+/// Object writes one node's vault sends another's (<see cref="WriteFanOut"/>): the objects as written on the sender. The
+/// receiver merges them into its replica, stores them durably, then answers <see cref="ReplicaBatchStored"/>. Accepted
+/// only from a cluster member.
+/// </summary>
+public sealed record ReplicaBatch(long Id, IReadOnlyList<ManagedObject> Objects);
+
+/// <summary>The answering node holds every object of batch <paramref name="Id"/> durably (<paramref name="Stored"/>), or could not store them all.</summary>
+public sealed record ReplicaBatchStored(long Id, bool Stored);

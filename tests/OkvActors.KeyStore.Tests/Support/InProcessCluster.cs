@@ -11,11 +11,14 @@ namespace OkvActors.KeyStore.Tests.Support;
 /// <summary>Real actor systems in this process, formed into one cluster over loopback.</summary>
 internal static class InProcessCluster
 {
+    /// <summary>Every node's vault has the same path (a vault sends its writes to the same path on each peer), as in NodeHost.</summary>
+    public const string VaultName = "okv-vault";
+
     /// <summary>A vault actor on <paramref name="system"/> with its settings, behind the in-process client.</summary>
     public static IKeyVault VaultOn(ActorSystem system)
     {
         var settings = KeyStoreSettings.Create(system);
-        return new KeyVaultClient(system.ActorOf(KeyVaultActor.Props(settings)), settings);
+        return new KeyVaultClient(system.ActorOf(KeyVaultActor.Props(settings), VaultName), settings);
     }
 
     /// <summary>

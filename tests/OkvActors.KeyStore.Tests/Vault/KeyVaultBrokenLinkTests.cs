@@ -68,6 +68,7 @@ public sealed class KeyVaultBrokenLinkTests() : ThreeVaultNodes(NodeSettings)
     public async Task An_acknowledged_locate_finds_an_object_written_without_this_node_and_refuses_without_a_majority()
     {
         await CutLink(Sys, B);
+        VaultOn(C);
         var name = $"elsewhere-{Guid.NewGuid():N}";
         var key = NewKey(name, "b");
         var stored = await VaultOn(B).StoreAsync(key);

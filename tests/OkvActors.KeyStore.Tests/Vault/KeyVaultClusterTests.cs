@@ -119,8 +119,10 @@ public sealed class KeyVaultClusterTests() : ThreeVaultNodes(Settings)
     public async Task A_node_that_sees_fewer_than_a_majority_of_the_expected_members_is_restricted()
     {
         var settings = KeyStoreSettings.Create(Sys);
-        var actor = Sys.ActorOf(KeyVaultActor.Props(settings));
+        var actor = Sys.ActorOf(KeyVaultActor.Props(settings), VaultName);
         var vault = new KeyVaultClient(actor, settings);
+        VaultOn(B);
+        VaultOn(C);
         await AwaitAssertAsync(async () => Assert.Equal(3, (await vault.ModeAsync()).Reachable), TimeSpan.FromSeconds(10));
 
         actor.Tell(new ExpectedMembers(7)); // a majority of 7 is 4; this node sees 3
