@@ -35,6 +35,21 @@ public sealed class KeyShardTests
     }
 
     [Fact]
+    public void Apply_merges_without_a_delta_and_the_replicators_merge_of_it_is_recognised()
+    {
+        var settled = KeyShard.FromObjects([Object("x")]);
+        var activated = Object("x").Activate(Later);
+
+        var applied = settled.Apply([activated, Object("y")]);
+        var merged = settled.Merge(applied.ResetDelta());
+
+        Assert.Null(applied.Delta);
+        Assert.Equal(LifecycleState.Active, applied.Get("x")!.State);
+        Assert.Same(applied.Objects, merged.Objects);
+        Assert.Equal(["x", "y"], applied.ChangedSince(settled)!.Select(o => o.Uid).Order());
+    }
+
+    [Fact]
     public void Successive_puts_accumulate_in_one_delta_with_one_entry_per_uid()
     {
         var x = Object("x");

@@ -37,7 +37,7 @@ public abstract class ThreeVaultNodes : Akka.TestKit.Xunit2.TestKit
 
     protected ActorSystem C { get; }
 
-    private static Config ConfigOf(string settings) => ConfigurationFactory.ParseString(settings)
+    protected static Config ConfigOf(string settings) => ConfigurationFactory.ParseString(settings)
         .WithFallback(ConfigurationFactory.ParseString(Common))
         .WithFallback(KeyStoreSettings.DefaultConfig())
         .WithFallback(DistributedData.DefaultConfig());

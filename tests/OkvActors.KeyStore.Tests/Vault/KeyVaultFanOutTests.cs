@@ -1,0 +1,76 @@
+using Akka.Actor;
+using OkvActors.KeyStore.Tests.Support;
+using OkvActors.KeyStore.Vault;
+using Xunit;
+using static OkvActors.KeyStore.Tests.Support.InProcessCluster;
+using AkkaCluster = Akka.Cluster.Cluster;
+
+namespace OkvActors.KeyStore.Tests.Vault;
+
+/// <summary>
+/// The vaults' own replication of object writes (<see cref="WriteFanOut"/>). Gossip is off (an hour), so what reaches
+/// another node here reached it through its vault; a write waits up to 5 s for every node.
+/// </summary>
+public sealed class KeyVaultFanOutTests() : ThreeVaultNodes("""
+    akka.cluster.distributed-data.gossip-interval = 1h
+    okv.key-store { change-to-all-timeout = 5s, write-timeout = 10s }
+    """)
+{
+    [Fact]
+    public async Task Concurrent_writes_on_one_node_are_acknowledged_and_held_by_every_other_node()
+    {
+        var a = VaultOn(Sys);
+        var others = new[] { VaultOn(B), VaultOn(C) };
+        var keys = Enumerable.Range(0, 200).Select(i => NewKey($"concurrent-{i}")).ToList();
+
+        var answers = await Task.WhenAll(keys.Select(k => a.StoreAsync(k)));
+
+        Assert.All(answers, answer => Assert.IsType<ObjectStored>(answer));
+        foreach (var other in others)
+        {
+            foreach (var key in keys)
+            {
+                Assert.IsType<ObjectFound>(await other.GetAsync(key.Uid, ReadFreshness.Local));
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_peer_that_missed_a_writes_batch_is_sent_it_again_while_the_write_waits_for_every_node()
+    {
+        var a = VaultOn(Sys);
+        var b = VaultOn(B);
+        var key = NewKey("late");
+
+        // No vault runs on C yet: the batch a sends it is lost, the one to b is stored.
+        var store = a.StoreAsync(key);
+        await AwaitAssertAsync(async () => Assert.IsType<ObjectFound>(await b.GetAsync(key.Uid, ReadFreshness.Local)),
+            TimeSpan.FromSeconds(4), TimeSpan.FromMilliseconds(20));
+        var c = VaultOn(C);
+
+        Assert.IsType<ObjectStored>(await store);
+        Assert.IsType<ObjectFound>(await c.GetAsync(key.Uid, ReadFreshness.Local));
+    }
+
+    [Fact]
+    public async Task A_batch_of_writes_from_outside_the_cluster_is_refused_and_stores_nothing()
+    {
+        var a = VaultOn(Sys);
+        var outsider = ActorSystem.Create("vault", ConfigOf(""));
+        try
+        {
+            var probe = CreateTestProbe(outsider);
+            var key = NewKey("smuggled");
+
+            outsider.ActorSelection(new RootActorPath(AkkaCluster.Get(Sys).SelfAddress) / "user" / VaultName)
+                .Tell(new ReplicaBatch(1, [key]), probe.Ref);
+
+            Assert.False(probe.ExpectMsg<ReplicaBatchStored>(TimeSpan.FromSeconds(10)).Stored);
+            Assert.IsType<ObjectNotFound>(await a.GetAsync(key.Uid, ReadFreshness.Local));
+        }
+        finally
+        {
+            await outsider.Terminate();
+        }
+    }
+}
