@@ -13,10 +13,11 @@ namespace OkvActors.KeyStore.Vault;
 
 /// <summary>
 /// This node's door to the replicated key store. Reads are served from this node's replica (every node
-/// holds every shard) once it is confirmed current (<see cref="ConfirmedReplicas"/>); a write is an Update
-/// of the object's shard through the Replicator with the configured consistency, answered only when that
-/// quorum holds it, and every write (a new object, a change to one, the access registry) goes to every
-/// reachable node, so confirmed replicas stay current without a read from other nodes. A change runs inside the
+/// holds every shard) once it is confirmed current (<see cref="ConfirmedReplicas"/>). An object write is a local
+/// Update of its shard through the Replicator (stored durably here), sent as written to every peer's vault in
+/// batches (<see cref="WriteFanOut"/>), and answered only when the configured quorum holds it durably; an access
+/// change is an Update with that consistency. Every write goes to every reachable node, so confirmed replicas stay
+/// current without a read from other nodes. A change runs inside the
 /// Replicator's modify function, so the lifecycle check and the write it allows see the same replica.
 /// Tracks reachability to know when the node is in restricted (read-only) mode, and then refuses writes
 /// at once instead of letting them time out.
