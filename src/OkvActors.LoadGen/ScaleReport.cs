@@ -48,7 +48,8 @@ public sealed record ScaleReport(
     IReadOnlyList<NodeSample> AtEnd,
     IReadOnlyList<TargetCheck> Targets,
     IReadOnlyList<string> Notes,
-    double? IdleRatesAfterConvergedSeconds = null)
+    double? IdleRatesAfterConvergedSeconds = null,
+    IReadOnlyDictionary<string, GcActivity>? PacedGc = null)
 {
     public static readonly JsonSerializerOptions Json = new()
     {

@@ -53,8 +53,12 @@ public sealed class ScaleScenario(ClusterUnderTest cluster, ScaleOptions options
 
         var pacedCount = (int)Math.Round(options.Rate * options.PacedSeconds);
         Step($"paced: {pacedCount:N0} single creations on {Nodes[0]} at {options.Rate:0}/s");
+        var gcBefore = await GcOfEveryNode();
         var (paced, pacedCpu) = await WithCpu(() => LoadOn(Nodes[0], new LoadRequest(pacedCount, LoadRequest.MaxConcurrency, options.Rate, "paced")));
+        var pacedGc = (await GcOfEveryNode()).ToDictionary(g => g.Key, g => g.Value.Since(gcBefore[g.Key]));
         Step($"paced: {paced}; CPU {Describe(pacedCpu)}");
+        // A write waits for every node: a pause of either peer is in the writer's tail as much as its own.
+        Step($"paced: GC per node {string.Join(", ", pacedGc.Select(g => $"{g.Key} {g.Value.Gen0}/{g.Value.Gen1}/{g.Value.Gen2} ({g.Value.PauseMs:0} ms paused)"))}");
 
         // An overloaded paced phase leaves writes queued behind the durable store: let them land first.
         Step("waiting for the cluster to settle after the paced writes");
@@ -75,7 +79,7 @@ public sealed class ScaleScenario(ClusterUnderTest cluster, ScaleOptions options
         }
 
         return new ScaleReport(started, Machine(), options, shardCount, baseline, warmup, load, converged, afterLoad, idle, paced, pacedCpu, visibility, wipe,
-            coldRestart, atEnd, targets, _notes, quiet);
+            coldRestart, atEnd, targets, _notes, quiet, pacedGc);
     }
 
     private void Step(string what) => log.WriteLine($"okv-load: {DateTime.Now:HH:mm:ss} {what}");
@@ -130,6 +134,18 @@ public sealed class ScaleScenario(ClusterUnderTest cluster, ScaleOptions options
         }
 
         return (result, cpu);
+    }
+
+    /// <summary>Each node's GC collections and pause time so far, from its status.</summary>
+    private async Task<Dictionary<string, GcActivity>> GcOfEveryNode()
+    {
+        var gc = new Dictionary<string, GcActivity>();
+        foreach (var node in Nodes)
+        {
+            gc[node] = (await cluster.Control(node, "status"))["gc"].Deserialize<GcActivity>(ControlJson.Options)!;
+        }
+
+        return gc;
     }
 
     private static string Describe(Dictionary<string, double> cpu) => string.Join(", ", cpu.Select(c => $"{c.Key} {c.Value:0}%"));
