@@ -416,6 +416,16 @@ public sealed class KeyVaultActor : ReceiveActor, IWithTimers
             _pacer = new ReplicatorPacer.Notifier(Context.ActorOf(ReplicatorPacer.Props(_replicator, _settings.Pacing), "pacer"), _settings.Pacing);
         }
 
+        // The members as the cluster sees them now, before the subscription's events (which repeat them) arrive: the
+        // vault sends each write to its peers and counts their confirmations, so a write handled first must not meet
+        // an empty membership, where this node alone would be every node and the write would go nowhere.
+        foreach (var member in _cluster.State.Members)
+        {
+            _members[member.Address] = member;
+        }
+
+        _unreachable.UnionWith(_cluster.State.Unreachable.Select(m => m.Address));
+        EvaluateMode();
         _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
             typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.IReachabilityEvent), ReachabilityTable.ChangedEvent);
         Context.System.EventStream.Subscribe(Self, typeof(DisassociatedEvent));

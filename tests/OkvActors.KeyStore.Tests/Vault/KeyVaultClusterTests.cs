@@ -29,6 +29,7 @@ public sealed class KeyVaultClusterTests() : ThreeVaultNodes(Settings)
     public async Task A_write_acknowledged_on_one_node_is_read_on_another()
     {
         var a = VaultOn(Sys);
+        VaultOn(B);
         var c = VaultOn(C);
         var key = NewKey("payments-key");
 
@@ -142,6 +143,8 @@ public sealed class KeyVaultClusterTests() : ThreeVaultNodes(Settings)
     public async Task A_node_that_loses_its_quorum_refuses_writes_naming_restricted_mode_and_still_serves_reads()
     {
         var a = VaultOn(Sys);
+        VaultOn(B);
+        VaultOn(C);
         var key = NewKey("payments-key");
         Assert.IsType<ObjectStored>(await a.StoreAsync(key));
         Assert.False((await a.ModeAsync()).Restricted);
