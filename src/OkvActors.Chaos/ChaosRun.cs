@@ -38,9 +38,11 @@ public sealed class ChaosRun(ChaosOptions options, TextWriter output)
             brokenConfig = Path.Combine(dir, "broken.conf");
             await File.WriteAllTextAsync(brokenConfig, """
                 # okv-chaos --broken (TEST ONLY): a node acknowledges a write once its own replica holds it,
-                # before any other node does, and sends it on lazily (gossip every 20 s, deltas every 4 s),
-                # so a node that loses its disk takes acknowledged writes with it. The checks must catch it.
+                # before any other node does, and sends it on lazily (its vault sends writes to the others every
+                # 4 s, gossip every 20 s, deltas every 4 s), so a node that loses its disk takes acknowledged
+                # writes with it. The checks must catch it.
                 okv.key-store.write-consistency = local
+                okv.key-store.fan-out.linger = 4 s
                 okv.key-store.pacing { gossip-interval = 20 s, delta-interval = 4 s, idle-delta-interval = 4 s }
                 """, stop);
             output.WriteLine("okv-chaos: BROKEN BUILD: nodes acknowledge writes before replication (write-consistency local)");

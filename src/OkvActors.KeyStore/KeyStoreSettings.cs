@@ -16,10 +16,11 @@ public sealed class KeyStoreSettings
         AskTimeout = c.GetTimeSpan("ask-timeout");
         ChangeToAllTimeout = c.GetTimeSpan("change-to-all-timeout");
         MajorityAttemptTimeout = c.GetTimeSpan("majority-attempt-timeout");
-        FanOut = new FanOutSettings(c.GetInt("fan-out.max-batch-objects"), (int)Math.Min(int.MaxValue, c.GetByteSize("fan-out.max-batch-bytes") ?? 0));
-        if (FanOut.MaxBatchObjects < 1 || FanOut.MaxBatchBytes < 1)
+        FanOut = new FanOutSettings(c.GetInt("fan-out.max-batch-objects"), (int)Math.Min(int.MaxValue, c.GetByteSize("fan-out.max-batch-bytes") ?? 0),
+            c.GetTimeSpan("fan-out.linger"));
+        if (FanOut.MaxBatchObjects < 1 || FanOut.MaxBatchBytes < 1 || FanOut.Linger < TimeSpan.Zero)
         {
-            throw new ConfigurationException("okv.key-store.fan-out: max-batch-objects and max-batch-bytes must be positive");
+            throw new ConfigurationException("okv.key-store.fan-out: max-batch-objects and max-batch-bytes must be positive, linger not negative");
         }
 
         Pacing = PacingSettings.Create(c.GetConfig("pacing"), ShardCount, config.GetConfig("akka.cluster.distributed-data"));
@@ -68,8 +69,11 @@ public sealed class KeyStoreSettings
     public static KeyStoreSettings Create(ActorSystem system) => Create(system.Settings.Config);
 }
 
-/// <summary>HOCON <c>okv.key-store.fan-out</c>: the largest batch of object writes one vault sends another.</summary>
-public sealed record FanOutSettings(int MaxBatchObjects, int MaxBatchBytes);
+/// <summary>
+/// HOCON <c>okv.key-store.fan-out</c>: the largest batch of object writes one vault sends another, and how long a queued
+/// write waits for others to join its batch (zero: only behind what is in the vault's mailbox).
+/// </summary>
+public sealed record FanOutSettings(int MaxBatchObjects, int MaxBatchBytes, TimeSpan Linger);
 
 /// <summary>HOCON <c>okv.key-store.pacing</c>: the ticks <see cref="Replication.ReplicatorPacer"/> sends the replicator.</summary>
 public sealed record PacingSettings(

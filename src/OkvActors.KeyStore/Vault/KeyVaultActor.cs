@@ -506,11 +506,23 @@ public sealed class KeyVaultActor : ReceiveActor, IWithTimers
         }, write));
     }
 
-    /// <summary>Queues <paramref name="write"/> for <paramref name="peers"/>; the first write queued asks for a flush behind what is in the mailbox now.</summary>
+    /// <summary>
+    /// Queues <paramref name="write"/> for <paramref name="peers"/>; the first write queued asks for a flush, behind what is in
+    /// the mailbox now or after fan-out.linger.
+    /// </summary>
     private void Send(PendingWrite write, IEnumerable<Address> peers)
     {
         write.LastSent = Environment.TickCount64;
-        if (_fanOut.Enqueue(write, peers))
+        if (!_fanOut.Enqueue(write, peers))
+        {
+            return;
+        }
+
+        if (_settings.FanOut.Linger > TimeSpan.Zero)
+        {
+            Timers.StartSingleTimer(FlushWrites.Instance, FlushWrites.Instance, _settings.FanOut.Linger);
+        }
+        else
         {
             Self.Tell(FlushWrites.Instance);
         }

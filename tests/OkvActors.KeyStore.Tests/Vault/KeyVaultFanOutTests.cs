@@ -74,3 +74,29 @@ public sealed class KeyVaultFanOutTests() : ThreeVaultNodes("""
         }
     }
 }
+
+/// <summary>
+/// fan-out.linger holds the first queued write for others to join its batch: with local consistency (acknowledged once
+/// this node holds it) the peers get it only after the linger. Gossip is off.
+/// </summary>
+public sealed class KeyVaultFanOutLingerTests() : ThreeVaultNodes("""
+    akka.cluster.distributed-data.gossip-interval = 1h
+    okv.key-store { write-consistency = local, fan-out.linger = 2s }
+    """)
+{
+    [Fact]
+    public async Task A_write_goes_to_the_peers_after_the_linger()
+    {
+        var a = VaultOn(Sys);
+        var b = VaultOn(B);
+        VaultOn(C);
+        var key = NewKey("lingering");
+
+        Assert.IsType<ObjectStored>(await a.StoreAsync(key));
+        var atOnce = await b.GetAsync(key.Uid, ReadFreshness.Local);
+
+        Assert.IsType<ObjectNotFound>(atOnce);
+        await AwaitAssertAsync(async () => Assert.IsType<ObjectFound>(await b.GetAsync(key.Uid, ReadFreshness.Local)),
+            TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(100));
+    }
+}
