@@ -17,10 +17,10 @@ public sealed class KeyStoreSettings
         ChangeToAllTimeout = c.GetTimeSpan("change-to-all-timeout");
         MajorityAttemptTimeout = c.GetTimeSpan("majority-attempt-timeout");
         FanOut = new FanOutSettings(c.GetInt("fan-out.max-batch-objects"), (int)Math.Min(int.MaxValue, c.GetByteSize("fan-out.max-batch-bytes") ?? 0),
-            c.GetTimeSpan("fan-out.linger"));
-        if (FanOut.MaxBatchObjects < 1 || FanOut.MaxBatchBytes < 1 || FanOut.Linger < TimeSpan.Zero)
+            c.GetTimeSpan("fan-out.linger"), c.GetTimeSpan("fan-out.lag-timeout"));
+        if (FanOut.MaxBatchObjects < 1 || FanOut.MaxBatchBytes < 1 || FanOut.Linger < TimeSpan.Zero || FanOut.LagTimeout < TimeSpan.FromMilliseconds(2))
         {
-            throw new ConfigurationException("okv.key-store.fan-out: max-batch-objects and max-batch-bytes must be positive, linger not negative");
+            throw new ConfigurationException("okv.key-store.fan-out: max-batch-objects and max-batch-bytes must be positive, linger not negative, lag-timeout at least 2ms");
         }
 
         Pacing = PacingSettings.Create(c.GetConfig("pacing"), ShardCount, config.GetConfig("akka.cluster.distributed-data"));
@@ -43,7 +43,7 @@ public sealed class KeyStoreSettings
 
     public TimeSpan AskTimeout { get; }
 
-    /// <summary>How long a change waits for every reachable node before it is written with <see cref="WriteConsistency"/> instead.</summary>
+    /// <summary>How long an access change waits for every reachable node before it is written with <see cref="WriteConsistency"/> instead.</summary>
     public TimeSpan ChangeToAllTimeout { get; }
 
     /// <summary>How long one attempt of a majority read or write lasts before it is sent to a majority again (until <see cref="WriteTimeout"/>).</summary>
@@ -73,7 +73,7 @@ public sealed class KeyStoreSettings
 /// HOCON <c>okv.key-store.fan-out</c>: the largest batch of object writes one vault sends another, and how long a queued
 /// write waits for others to join its batch (zero: only behind what is in the vault's mailbox).
 /// </summary>
-public sealed record FanOutSettings(int MaxBatchObjects, int MaxBatchBytes, TimeSpan Linger);
+public sealed record FanOutSettings(int MaxBatchObjects, int MaxBatchBytes, TimeSpan Linger, TimeSpan LagTimeout);
 
 /// <summary>HOCON <c>okv.key-store.pacing</c>: the ticks <see cref="Replication.ReplicatorPacer"/> sends the replicator.</summary>
 public sealed record PacingSettings(

@@ -1,3 +1,4 @@
+using System.Runtime;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Akka.Actor;
@@ -259,6 +260,7 @@ public sealed partial class ControlHandler : IControlHandler
     {
         var mode = await _node.Vault.ModeAsync();
         var pacing = await _node.Vault.PacingAsync();
+        var fanOut = await _node.Vault.FanOutAsync();
         var cluster = _node.Cluster;
         var state = cluster.State;
         var unreachable = state.Unreachable.Select(m => m.Address).ToHashSet();
@@ -272,6 +274,7 @@ public sealed partial class ControlHandler : IControlHandler
             ["pid"] = Environment.ProcessId,
             ["gc"] = ControlJson.ToNode(GcActivity.Now()),
             ["heapBytes"] = GC.GetTotalMemory(forceFullCollection: false),
+            ["gcLatencyMode"] = GCSettings.LatencyMode.ToString(),
             ["selfStatus"] = cluster.SelfMember.Status.ToString(),
             ["leader"] = state.Leader?.ToString(),
             ["controller"] = oldestUp?.Address.ToString(),
@@ -285,6 +288,8 @@ public sealed partial class ControlHandler : IControlHandler
                 ["gossip"] = pacing.Paced ? (pacing.GossipCatchingUp ? "catching-up" : "idle") : "unpaced",
                 ["deltaRoundsSent"] = pacing.DeltaRounds,
                 ["gossipRoundsSent"] = pacing.GossipRounds,
+                ["laggingPeers"] = new JsonArray(fanOut.Lagging.Select(a => (JsonNode)a).ToArray()),
+                ["openWrites"] = fanOut.OpenWrites,
             },
             ["sealedSecretsGeneration"] = (await LocalSecrets()).FileGeneration,
             ["kekId"] = _node.KekId,

@@ -98,6 +98,7 @@ public sealed class KeyVaultActor : ReceiveActor, IWithTimers
     private readonly Dictionary<Address, Member> _members = [];
     private readonly HashSet<Address> _unreachable = [];
     private readonly HashSet<Address> _suspects = [];
+    private readonly HashSet<Address> _lagging = [];
     private readonly HashSet<PendingWrite> _writes = [];
     private readonly WriteFanOut _fanOut;
     private IReadOnlyList<BrokenLink> _brokenLinks = [];
@@ -187,6 +188,8 @@ public sealed class KeyVaultActor : ReceiveActor, IWithTimers
                 : Found(response, read.Uid));
         });
         Receive<GetMode>(_ => Sender.Tell(_mode));
+        Receive<GetWriteFanOut>(_ => Sender.Tell(new WriteFanOutStatus(
+            [.. _lagging.Select(a => a.ToString()).Order(StringComparer.Ordinal)], _writes.Count, _fanOut.Unanswered)));
         Receive<GetReplicationPacing>(g =>
         {
             if (_pacer is null)
@@ -325,7 +328,12 @@ public sealed class KeyVaultActor : ReceiveActor, IWithTimers
         Receive<ReplicaBatchStored>(stored =>
         {
             var peer = Sender.Path.Address;
-            foreach (var write in _fanOut.Answered(peer, stored.Id))
+            if (_fanOut.Answered(peer, stored.Id) is not { } batch)
+            {
+                return;
+            }
+
+            foreach (var write in batch.Writes)
             {
                 if (stored.Stored && !write.Answered)
                 {
@@ -333,6 +341,8 @@ public sealed class KeyVaultActor : ReceiveActor, IWithTimers
                     Decide(write);
                 }
             }
+
+            CaughtUp(peer, batch, Environment.TickCount64);
         });
         Receive<CheckWrites>(_ => CheckOpenWrites());
         Receive<ReplicaBatch>(StoreReplicas);
@@ -357,6 +367,7 @@ public sealed class KeyVaultActor : ReceiveActor, IWithTimers
 
             _log.Info("Member {0} disconnected: writes go to a majority until it answers again", e.RemoteAddress);
             TellReplicator(e.RemoteAddress, reachable: false);
+            DoubtReplicas();
             foreach (var write in _writes.Where(w => w.ToAll).ToArray())
             {
                 ToMajority(write);
@@ -376,6 +387,7 @@ public sealed class KeyVaultActor : ReceiveActor, IWithTimers
             {
                 _members.Remove(e.Member.Address);
                 _unreachable.Remove(e.Member.Address);
+                _lagging.Remove(e.Member.Address);
                 Cleared(e.Member.Address);
             }
             else
@@ -488,11 +500,11 @@ public sealed class KeyVaultActor : ReceiveActor, IWithTimers
         }
 
         var now = Environment.TickCount64;
-        var write = new PendingWrite(replyTo, uid, now, NewDeadline(), WritesReachEveryone);
+        var write = new PendingWrite(replyTo, uid, now, NewDeadline(), WritesReachEveryone && _lagging.Count == 0);
         _writes.Add(write);
         if (!Timers.IsTimerActive(CheckWrites.Instance))
         {
-            Timers.StartPeriodicTimer(CheckWrites.Instance, CheckWrites.Instance, _settings.MajorityAttemptTimeout / 2);
+            Timers.StartPeriodicTimer(CheckWrites.Instance, CheckWrites.Instance, CheckWritesInterval);
         }
 
         var self = Self;
@@ -562,21 +574,56 @@ public sealed class KeyVaultActor : ReceiveActor, IWithTimers
         write.ReplyTo.Tell(reply);
     }
 
-    /// <summary>
-    /// A write to every node that a member did not confirm in time (or that disconnected) is acknowledged by a majority
-    /// instead; members it may miss are no longer confirmed current.
-    /// </summary>
+    /// <summary>A write to every node that a member did not confirm in time (or that disconnected) is acknowledged by a majority instead.</summary>
     private void ToMajority(PendingWrite write)
     {
         write.ToAll = false;
-        DoubtReplicas();
         Decide(write);
     }
 
     /// <summary>
-    /// Every majority-attempt-timeout/2 while writes are open: a write past its deadline is refused as not acknowledged,
-    /// one to every node past change-to-all-timeout needs a majority only, and one a peer has not confirmed within
-    /// majority-attempt-timeout goes to that peer again (a batch can be lost with a connection).
+    /// <paramref name="peer"/> has not confirmed a write to every node within fan-out.lag-timeout (a collection or a
+    /// scheduling stall of its process, a slow disk, a far data centre): the writes waiting for it, and later ones, need
+    /// a majority only until it confirms promptly again. Without this, every write during a peer's pause waited out the
+    /// timeout. It is still sent every write (again until it confirms), so no catch-up gossip is needed; this node's
+    /// replicas are doubted as after any write that may have missed a node.
+    /// </summary>
+    private void Lagging(Address peer)
+    {
+        if (!_lagging.Add(peer))
+        {
+            return;
+        }
+
+        _log.Debug("Member {0} has not confirmed a write within {1} ms: writes need a majority until it confirms promptly again",
+            peer, _settings.FanOut.LagTimeout.TotalMilliseconds);
+        _confirmed.DoubtAll();
+        foreach (var write in _writes.Where(w => w.ToAll && !w.StoredBy.Contains(peer)).ToArray())
+        {
+            ToMajority(write);
+        }
+    }
+
+    /// <summary>
+    /// A lagging peer is current again once it answers a batch within the lag timeout. A peer handles its mailbox in
+    /// order, so by then it has handled the older batches too (one lost with a connection is sent again).
+    /// </summary>
+    private void CaughtUp(Address peer, SentBatch answered, long now)
+    {
+        if (now - answered.SentAt < (long)_settings.FanOut.LagTimeout.TotalMilliseconds && _lagging.Remove(peer))
+        {
+            _log.Debug("Member {0} confirms writes promptly again: writes go to every node", peer);
+        }
+    }
+
+    /// <summary>How often open writes are checked: often enough to notice a lagging peer and a lost batch in time.</summary>
+    private TimeSpan CheckWritesInterval =>
+        TimeSpan.FromTicks(Math.Min(_settings.MajorityAttemptTimeout.Ticks, _settings.FanOut.LagTimeout.Ticks) / 2);
+
+    /// <summary>
+    /// Periodic while writes are open: a write past its deadline is refused as not acknowledged, the peers that have
+    /// not confirmed a write to every node within fan-out.lag-timeout are lagging, and a write a peer has not confirmed
+    /// within majority-attempt-timeout goes to that peer again (a batch can be lost with a connection).
     /// </summary>
     private void CheckOpenWrites()
     {
@@ -592,9 +639,12 @@ public sealed class KeyVaultActor : ReceiveActor, IWithTimers
                 continue;
             }
 
-            if (write.ToAll && now - write.Started >= (long)_settings.ChangeToAllTimeout.TotalMilliseconds)
+            if (write.ToAll && now - write.Started >= (long)_settings.FanOut.LagTimeout.TotalMilliseconds)
             {
-                ToMajority(write);
+                foreach (var peer in Peers().Where(p => !write.StoredBy.Contains(p)).ToArray())
+                {
+                    Lagging(peer);
+                }
             }
 
             if (!write.Answered && write.Written is not null && now - write.LastSent >= (long)_settings.MajorityAttemptTimeout.TotalMilliseconds)

@@ -21,6 +21,9 @@ public interface IKeyVault
     /// <summary>How this node's replication ticks: paced by the vault, and at which rates now.</summary>
     Task<ReplicationPacing> PacingAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>How this node's object writes reach its peers: which of them lag, what is still waiting.</summary>
+    Task<WriteFanOutStatus> FanOutAsync(CancellationToken cancellationToken = default);
+
     /// <summary>KMIP Locate over this node's replica; <paramref name="visible"/> narrows to what the asker may see.</summary>
     Task<IReadOnlyList<ManagedObject>> LocateAsync(LocateFilter filter, Func<ManagedObject, bool>? visible = null,
         CancellationToken cancellationToken = default);
@@ -54,6 +57,9 @@ public sealed class KeyVaultClient(IActorRef vault, KeyStoreSettings settings) :
 
     public async Task<ReplicationPacing> PacingAsync(CancellationToken cancellationToken = default) =>
         (ReplicationPacing)await Ask(GetReplicationPacing.Instance, cancellationToken);
+
+    public async Task<WriteFanOutStatus> FanOutAsync(CancellationToken cancellationToken = default) =>
+        (WriteFanOutStatus)await Ask(GetWriteFanOut.Instance, cancellationToken);
 
     public async Task<IReadOnlyList<ManagedObject>> LocateAsync(LocateFilter filter, Func<ManagedObject, bool>? visible = null,
         CancellationToken cancellationToken = default) =>

@@ -78,6 +78,19 @@ public sealed record ReplicationPacing(bool Paced, bool DeltaRoundsActive, bool 
     public static readonly ReplicationPacing Unpaced = new(false, false, false, 0, 0);
 }
 
+/// <summary>Asks how this node's object writes reach its peers; the answer is <see cref="WriteFanOutStatus"/>.</summary>
+public sealed record GetWriteFanOut : IVaultCommand
+{
+    public static readonly GetWriteFanOut Instance = new();
+}
+
+/// <summary>
+/// The peers this node's writes do not wait for now because they did not confirm one within fan-out.lag-timeout
+/// (<paramref name="Lagging"/>, remoting addresses), the writes waiting for their quorum and the batches sent and not
+/// yet answered.
+/// </summary>
+public sealed record WriteFanOutStatus(IReadOnlyList<string> Lagging, int OpenWrites, int UnansweredBatches) : IVaultReply;
+
 /// <summary>
 /// How many nodes the cluster is meant to have (the controller registry's active nodes). Until this node
 /// sees a majority of them it stays in restricted mode: a node that has just started and knows only

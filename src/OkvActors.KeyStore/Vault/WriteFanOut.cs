@@ -19,7 +19,7 @@ internal sealed class PendingWrite(IActorRef replyTo, string uid, long started, 
     /// <summary>Environment.TickCount64 at which the write is refused as not acknowledged.</summary>
     public long Deadline { get; } = deadline;
 
-    /// <summary>Waits for every member (all were reachable when it began) until change-to-all-timeout; then a majority does.</summary>
+    /// <summary>Waits for every member (all were reachable and none lagging when it began) until fan-out.lag-timeout; then a majority does.</summary>
     public bool ToAll { get; set; } = toAll;
 
     public ManagedObject? Written { get; set; }
@@ -46,10 +46,8 @@ internal sealed class PendingWrite(IActorRef replyTo, string uid, long started, 
 /// </summary>
 internal sealed class WriteFanOut(int maxBatchObjects, int maxBatchBytes)
 {
-    private sealed record Batch(IReadOnlyList<PendingWrite> Writes, long SentAt);
-
     private readonly Dictionary<Address, List<PendingWrite>> _queued = [];
-    private readonly Dictionary<Address, Dictionary<long, Batch>> _sent = [];
+    private readonly Dictionary<Address, Dictionary<long, SentBatch>> _sent = [];
     private long _lastId;
 
     /// <summary>Batches sent and not yet answered, over every peer.</summary>
@@ -106,9 +104,9 @@ internal sealed class WriteFanOut(int maxBatchObjects, int maxBatchBytes)
         return batches;
     }
 
-    /// <summary>The writes of batch <paramref name="id"/> to <paramref name="peer"/>, now answered; none when it is not known (expired, or forgotten).</summary>
-    public IReadOnlyList<PendingWrite> Answered(Address peer, long id) =>
-        _sent.TryGetValue(peer, out var sent) && sent.Remove(id, out var batch) ? batch.Writes : [];
+    /// <summary>Batch <paramref name="id"/> to <paramref name="peer"/>, now answered; null when it is not known (expired, or forgotten).</summary>
+    public SentBatch? Answered(Address peer, long id) =>
+        _sent.TryGetValue(peer, out var sent) && sent.Remove(id, out var batch) ? batch : null;
 
     /// <summary>Forgets batches sent before <paramref name="before"/> (their writes were answered or refused by then), and a removed peer's.</summary>
     public void Expire(long before, Func<Address, bool> isMember)
@@ -132,10 +130,13 @@ internal sealed class WriteFanOut(int maxBatchObjects, int maxBatchBytes)
         }
     }
 
-    private ReplicaBatch Seal(Dictionary<long, Batch> sent, List<PendingWrite> writes, long now)
+    private ReplicaBatch Seal(Dictionary<long, SentBatch> sent, List<PendingWrite> writes, long now)
     {
         var id = ++_lastId;
-        sent[id] = new Batch(writes, now);
+        sent[id] = new SentBatch(writes, now);
         return new ReplicaBatch(id, [.. writes.Select(w => w.Written!)]);
     }
 }
+
+/// <summary>A batch sent to one peer: its writes, and when it went (Environment.TickCount64).</summary>
+internal sealed record SentBatch(IReadOnlyList<PendingWrite> Writes, long SentAt);

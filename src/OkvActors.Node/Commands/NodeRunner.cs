@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Event;
@@ -21,6 +22,10 @@ public static class NodeRunner
 {
     public static async Task<int> Run(string dirPath, Config operatorConfig, IReadOnlyList<string>? seeds, CancellationToken stop)
     {
+        // A replica is a heap of long-lived objects whose shard maps are replaced on every write, so gen2 fragments;
+        // in the default mode the runtime then compacts it in a blocking collection that held a 1M-object node for
+        // 2-3 s. This mode keeps gen2 collections in the background (RESULTS.md, "sustained low latency").
+        GCSettings.LatencyMode = GCLatencyMode.SustainedLowLatency;
         var dir = new NodeDirectory(dirPath);
         var clusterSettings = OkvClusterSettings.Create(operatorConfig);
         if (dir.HasManifest && await Conversion.RecoverAsync(dir, operatorConfig, TimeProvider.System, clusterSettings.AdmissionTimeout) is { } recovered)

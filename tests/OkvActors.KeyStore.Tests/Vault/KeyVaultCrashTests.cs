@@ -10,7 +10,7 @@ namespace OkvActors.KeyStore.Tests.Vault;
 
 /// <summary>
 /// A member crashes while writes flow: three real actor systems in this process, one terminated abruptly (its
-/// connections close as a killed process's do). The failure detector and change-to-all-timeout are set far beyond
+/// connections close as a killed process's do). The failure detector and the lag timeout are set far beyond
 /// the test's patience here, so a write is acknowledged in time only if the vault reacts to the dropped connection
 /// itself, and a majority write only if a short attempt sends it to the live member without waiting for the dead one.
 /// </summary>
@@ -23,8 +23,9 @@ public sealed class KeyVaultCrashTests() : ThreeVaultNodes(Settings)
             # The crashed member is not called unreachable during the test.
             akka.cluster.failure-detector { heartbeat-interval = 1s, acceptable-heartbeat-pause = 120s }
             akka.cluster.split-brain-resolver.stable-after = 120s
-            # Waiting for the crashed member to confirm would take 30 s.
+            # Waiting for the crashed member to confirm (until it counts as lagging) would take 30 s.
             okv.key-store.change-to-all-timeout = 30s
+            okv.key-store.fan-out.lag-timeout = 30s
             # Distributed Data sends a majority write to the other live member after a fifth of its timeout: with one
             # attempt for the whole write-timeout, 12 s whenever it picked the crashed member first.
             okv.key-store.write-timeout = 60s

@@ -9,11 +9,11 @@ namespace OkvActors.KeyStore.Tests.Vault;
 
 /// <summary>
 /// The vaults' own replication of object writes (<see cref="WriteFanOut"/>). Gossip is off (an hour), so what reaches
-/// another node here reached it through its vault; a write waits up to 5 s for every node.
+/// another node here reached it through its vault; a write waits up to 5 s for every node (no peer counts as lagging).
 /// </summary>
 public sealed class KeyVaultFanOutTests() : ThreeVaultNodes("""
     akka.cluster.distributed-data.gossip-interval = 1h
-    okv.key-store { change-to-all-timeout = 5s, write-timeout = 10s }
+    okv.key-store { fan-out.lag-timeout = 5s, write-timeout = 10s }
     """)
 {
     [Fact]
@@ -98,5 +98,46 @@ public sealed class KeyVaultFanOutLingerTests() : ThreeVaultNodes("""
         Assert.IsType<ObjectNotFound>(atOnce);
         await AwaitAssertAsync(async () => Assert.IsType<ObjectFound>(await b.GetAsync(key.Uid, ReadFreshness.Local)),
             TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(100));
+    }
+}
+
+/// <summary>
+/// A peer that does not confirm an object write within fan-out.lag-timeout (3 s here; no vault runs on C at first, so
+/// its batches are lost) is lagging: later writes need a majority only, until it answers a batch promptly again.
+/// Gossip is off.
+/// </summary>
+public sealed class KeyVaultLaggingPeerTests() : ThreeVaultNodes("""
+    akka.cluster.distributed-data.gossip-interval = 1h
+    okv.key-store { fan-out.lag-timeout = 3s, write-timeout = 20s, ask-timeout = 30s }
+    """)
+{
+    private static readonly TimeSpan LagTimeout = TimeSpan.FromSeconds(3);
+
+    [Fact]
+    public async Task Writes_stop_waiting_for_a_lagging_peer_until_it_confirms_promptly_again()
+    {
+        var a = VaultOn(Sys);
+        VaultOn(B);
+        var cAddress = AkkaCluster.Get(C).SelfAddress.ToString();
+
+        Assert.IsType<ObjectStored>(await a.StoreAsync(NewKey("waits-out-the-lag")));
+        Assert.Equal([cAddress], (await a.FanOutAsync()).Lagging);
+
+        var whileLagging = a.StoreAsync(NewKey("while-lagging"));
+        Assert.Same(whileLagging, await Task.WhenAny(whileLagging, Task.Delay(LagTimeout / 2)));
+        Assert.IsType<ObjectStored>(await whileLagging);
+
+        var c = VaultOn(C);
+        await AwaitAssertAsync(async () =>
+        {
+            Assert.IsType<ObjectStored>(await a.StoreAsync(NewKey($"after-c-started-{Guid.NewGuid():N}")));
+            Assert.Empty((await a.FanOutAsync()).Lagging);
+        }, TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(100));
+
+        // To every node again: acknowledged only once C holds it.
+        var toEveryNode = NewKey("to-every-node-again");
+        Assert.IsType<ObjectStored>(await a.StoreAsync(toEveryNode));
+        Assert.IsType<ObjectFound>(await c.GetAsync(toEveryNode.Uid, ReadFreshness.Local));
+        Assert.Empty((await a.FanOutAsync()).Lagging);
     }
 }

@@ -24,6 +24,7 @@ public sealed class KeyVaultSuspicionTests() : ThreeVaultNodes(Settings)
             akka.cluster.failure-detector { heartbeat-interval = 1s, acceptable-heartbeat-pause = 120s }
             akka.cluster.split-brain-resolver.stable-after = 120s
             okv.key-store.change-to-all-timeout = 30s
+            okv.key-store.fan-out.lag-timeout = 30s
             okv.key-store.majority-attempt-timeout = 30s
             okv.key-store.write-timeout = 60s
             okv.key-store.ask-timeout = 90s

@@ -55,13 +55,15 @@ public sealed class WriteFanOutTests
         var toB = sent.Single(b => b.Peer.Equals(B)).Batch.Id;
         var toC = sent.Single(b => b.Peer.Equals(C)).Batch.Id;
 
-        Assert.Equal(["uid-0001"], fanOut.Answered(B, toB).Select(w => w.Uid));
-        Assert.Empty(fanOut.Answered(B, toB));
-        Assert.Empty(fanOut.Answered(C, toB));
+        var answered = fanOut.Answered(B, toB);
+        Assert.Equal(["uid-0001"], answered!.Writes.Select(w => w.Uid));
+        Assert.Equal(100, answered.SentAt);
+        Assert.Null(fanOut.Answered(B, toB));
+        Assert.Null(fanOut.Answered(C, toB));
         Assert.Equal(1, fanOut.Unanswered);
 
         fanOut.Expire(before: 101, isMember: _ => true);
-        Assert.Empty(fanOut.Answered(C, toC));
+        Assert.Null(fanOut.Answered(C, toC));
         Assert.Equal(0, fanOut.Unanswered);
     }
 

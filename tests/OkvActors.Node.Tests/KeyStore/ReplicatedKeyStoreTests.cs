@@ -131,6 +131,14 @@ public sealed class ReplicatedKeyStoreTests(KeyStoreCluster cluster, ITestOutput
         Assert.True(sent > afterWrite["replication"]!["deltaRoundsSent"]!.GetValue<long>(), $"delta rounds sent: {sent}");
     }
 
+    /// <summary>A node process runs its gen2 collections in the background: a blocking one held a 1M-object node for seconds.</summary>
+    [Fact]
+    public async Task A_node_process_keeps_its_garbage_collector_in_sustained_low_latency()
+    {
+        var status = await cluster.Status("node3");
+        Assert.Equal("SustainedLowLatency", status["gcLatencyMode"]!.GetValue<string>());
+    }
+
     [Fact]
     public async Task Writes_go_on_while_a_node_is_dead_and_it_catches_up_with_equal_digests_when_it_returns()
     {
