@@ -357,7 +357,7 @@ public sealed class KeyVaultActor : ReceiveActor, IWithTimers
         });
         // A member whose connection dropped (its process died: the kernel closed its sockets) is suspected at once,
         // long before the failure detector calls it unreachable: writes in flight to every node go to a majority now
-        // instead of waiting for change-to-all-timeout, and new writes go to a majority until it is connected again.
+        // instead of waiting out fan-out.lag-timeout, and new writes go to a majority until it is connected again.
         Receive<DisassociatedEvent>(e =>
         {
             if (!_members.ContainsKey(e.RemoteAddress) || !_suspects.Add(e.RemoteAddress))
@@ -367,8 +367,13 @@ public sealed class KeyVaultActor : ReceiveActor, IWithTimers
 
             _log.Info("Member {0} disconnected: writes go to a majority until it answers again", e.RemoteAddress);
             TellReplicator(e.RemoteAddress, reachable: false);
-            DoubtReplicas();
-            foreach (var write in _writes.Where(w => w.ToAll).ToArray())
+            var toEveryNode = _writes.Where(w => w.ToAll).ToArray();
+            if (toEveryNode.Length > 0)
+            {
+                DoubtReplicas(); // acknowledged without it: its replicas may differ
+            }
+
+            foreach (var write in toEveryNode)
             {
                 ToMajority(write);
             }
