@@ -70,8 +70,9 @@ public sealed class KeyStoreSettings
 }
 
 /// <summary>
-/// HOCON <c>okv.key-store.fan-out</c>: the largest batch of object writes one vault sends another, and how long a queued
-/// write waits for others to join its batch (zero: only behind what is in the vault's mailbox).
+/// HOCON <c>okv.key-store.fan-out</c>: the largest batch of object writes one vault sends another, how long a queued
+/// write waits for others to join its batch (zero: only behind what is in the vault's mailbox), and how long a peer may
+/// take to confirm a write before writes stop waiting for it (it lags).
 /// </summary>
 public sealed record FanOutSettings(int MaxBatchObjects, int MaxBatchBytes, TimeSpan Linger, TimeSpan LagTimeout);
 
