@@ -16,10 +16,12 @@ namespace OkvActors.KeyStore.Replication;
 /// node's CPU (tests/OkvActors.Benchmarks/RESULTS.md, "2026-12-01: idle CPU").
 /// </para>
 /// <list type="bullet">
-/// <item>A delta round only has work after a change of this node (changes made elsewhere arrive as deltas or gossip and
-/// are not sent on). Rounds run every <see cref="PacingSettings.DeltaInterval"/> for
-/// <see cref="PacingSettings.ActiveWindow"/> after this node's last change, and every
-/// <see cref="PacingSettings.IdleDeltaInterval"/> otherwise, which also carries a change nobody reported.</item>
+/// <item>A delta round only has work after a change of this node that carries a delta (changes made elsewhere arrive as
+/// deltas or gossip and are not sent on; object writes travel in the vault's own batches and leave only the
+/// replicator's placeholders). Rounds run every <see cref="PacingSettings.DeltaInterval"/> for
+/// <see cref="PacingSettings.ActiveWindow"/> after the vault's last such change, and every
+/// <see cref="PacingSettings.IdleDeltaInterval"/> otherwise, which also carries a change nobody reported and clears the
+/// placeholders.</item>
 /// <item>Gossip repairs what deltas and writes missed. Replicas can only differ after a member joined, left or changed
 /// reachability, or after a write missed a member: the vault reports those. Gossip then runs every
 /// <see cref="PacingSettings.GossipInterval"/> for <see cref="PacingSettings.CatchUpWindow"/> (enough rounds to compare

@@ -513,7 +513,7 @@ public sealed class KeyVaultActor : ReceiveActor, IWithTimers
         }
 
         var self = Self;
-        Change(new Update(KeyOf(uid), KeyShard.Empty, WriteLocal.Instance, existing =>
+        _replicator.Tell(new Update(KeyOf(uid), KeyShard.Empty, WriteLocal.Instance, existing =>
         {
             var shard = (KeyShard)existing;
             var next = shard.Apply([change(shard)]);
@@ -689,7 +689,7 @@ public sealed class KeyVaultActor : ReceiveActor, IWithTimers
         foreach (var shard in shards)
         {
             var objects = shard.ToList();
-            Change(new Update(new KeyShardKey(ShardMap.KeyId(shard.Key)), KeyShard.Empty, WriteLocal.Instance,
+            _replicator.Tell(new Update(new KeyShardKey(ShardMap.KeyId(shard.Key)), KeyShard.Empty, WriteLocal.Instance,
                 existing => ((KeyShard)existing).Apply(objects), apply));
         }
     }
@@ -738,7 +738,13 @@ public sealed class KeyVaultActor : ReceiveActor, IWithTimers
         Change(new Update(AccessKey, AccessRegistry.Empty, _settings.WriteConsistency, existing => existing, pending));
     }
 
-    /// <summary>Every change of this vault reaches the replicator here, so that the pacer runs delta rounds while there are deltas.</summary>
+    /// <summary>
+    /// A change that travels in Distributed Data's delta rounds (the access registry) reaches the replicator here, so
+    /// that the pacer runs delta rounds while there are deltas. Object writes go to the replicator directly: they carry
+    /// no delta (the vault sends them to its peers itself), and a delta round walks every shard that ever had an entry,
+    /// per peer: at the active rate that was a quarter of a writing node's allocations, with nothing to send. The
+    /// replicator's placeholders for them are cleared by the idle-rate rounds.
+    /// </summary>
     private void Change(Update update)
     {
         _replicator.Tell(update);

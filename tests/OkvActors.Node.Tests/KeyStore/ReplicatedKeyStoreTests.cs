@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using OkvActors.Node.Tests.Infrastructure;
+using OkvActors.Node.Up;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -114,29 +115,42 @@ public sealed class ReplicatedKeyStoreTests(KeyStoreCluster cluster, ITestOutput
     }
 
     /// <summary>
-    /// node.conf hands the replicator's ticks to the vault's pacer: a write puts this node's delta rounds on the active
-    /// rate, which falls back to the idle rate once the active window (5 s) has passed without writes.
+    /// node.conf hands the replicator's ticks to the vault's pacer: an access change (which travels in Distributed Data's
+    /// delta rounds) puts this node's delta rounds on the active rate, which falls back to the idle rate once the active
+    /// window (5 s) has passed without one. An object write does not: the vault sends it to every peer itself, and a
+    /// delta round at the active rate walks every shard for nothing.
     /// </summary>
     [Fact]
-    public async Task A_node_paces_its_replication_by_its_writes_and_says_so_in_its_status()
+    public async Task A_node_paces_its_replication_by_its_access_changes_not_its_object_writes_and_says_so_in_its_status()
     {
         static string DeltaRounds(System.Text.Json.Nodes.JsonNode status) => status["replication"]!["deltaRounds"]!.GetValue<string>();
+        await Eventually.Until(async () => DeltaRounds(await cluster.Status("node2")) == "idle", Timeout, "node2's delta rounds to be at the idle rate");
+
         await Create("node2", "pacing");
-        var afterWrite = await cluster.Status("node2");
-        Assert.True(afterWrite["replication"]!["paced"]!.GetValue<bool>(), afterWrite.ToJsonString());
-        Assert.Equal("active", DeltaRounds(afterWrite));
+        var afterObjectWrite = await cluster.Status("node2");
+        Assert.True(afterObjectWrite["replication"]!["paced"]!.GetValue<bool>(), afterObjectWrite.ToJsonString());
+        Assert.Equal("idle", DeltaRounds(afterObjectWrite));
+
+        var wallet = await cluster.Control("node2", "wallet-create", ("name", $"pacing-{Guid.NewGuid():N}"));
+        Assert.True(wallet.Ok, wallet.Message);
+        var afterAccessChange = await cluster.Status("node2");
+        Assert.Equal("active", DeltaRounds(afterAccessChange));
 
         await Eventually.Until(async () => DeltaRounds(await cluster.Status("node2")) == "idle", Timeout, "node2's delta rounds to fall back to the idle rate");
         var sent = (await cluster.Status("node2"))["replication"]!["deltaRoundsSent"]!.GetValue<long>();
-        Assert.True(sent > afterWrite["replication"]!["deltaRoundsSent"]!.GetValue<long>(), $"delta rounds sent: {sent}");
+        Assert.True(sent > afterAccessChange["replication"]!["deltaRoundsSent"]!.GetValue<long>(), $"delta rounds sent: {sent}");
     }
 
-    /// <summary>A node process runs its gen2 collections in the background: a blocking one held a 1M-object node for seconds.</summary>
+    /// <summary>
+    /// A node process runs its gen2 collections in the background (a blocking one held a 1M-object node for seconds) and
+    /// starts with a 64 MiB gen0 whatever caches its host reports (Node/Up/NodeRuntime.cs).
+    /// </summary>
     [Fact]
-    public async Task A_node_process_keeps_its_garbage_collector_in_sustained_low_latency()
+    public async Task A_node_process_keeps_its_garbage_collector_in_sustained_low_latency_with_a_64_MiB_gen0()
     {
         var status = await cluster.Status("node3");
         Assert.Equal("SustainedLowLatency", status["gcLatencyMode"]!.GetValue<string>());
+        Assert.Equal(NodeRuntime.Gen0SizeBytes, status["gcGen0MaxBudgetBytes"]!.GetValue<long>());
     }
 
     [Fact]
