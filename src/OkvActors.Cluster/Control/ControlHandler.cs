@@ -275,8 +275,6 @@ public sealed partial class ControlHandler : IControlHandler
             ["gc"] = ControlJson.ToNode(GcActivity.Now()),
             ["heapBytes"] = GC.GetTotalMemory(forceFullCollection: false),
             ["gcLatencyMode"] = GCSettings.LatencyMode.ToString(),
-            // At least the gen0 size the node was started with (DOTNET_GCgen0size): 6 MiB means a host's cache-sized default.
-            ["gcGen0MaxBudgetBytes"] = GC.GetConfigurationVariables().TryGetValue("GCGen0MaxBudget", out var budget) ? Convert.ToInt64(budget) : null,
             ["selfStatus"] = cluster.SelfMember.Status.ToString(),
             ["leader"] = state.Leader?.ToString(),
             ["controller"] = oldestUp?.Address.ToString(),

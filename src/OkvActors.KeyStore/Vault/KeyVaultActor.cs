@@ -99,6 +99,7 @@ public sealed class KeyVaultActor : ReceiveActor, IWithTimers
     private readonly HashSet<Address> _unreachable = [];
     private readonly HashSet<Address> _suspects = [];
     private readonly HashSet<Address> _lagging = [];
+    private readonly Dictionary<Address, IActorRef> _peerVaults = [];
     private readonly HashSet<PendingWrite> _writes = [];
     private readonly WriteFanOut _fanOut;
     private IReadOnlyList<BrokenLink> _brokenLinks = [];
@@ -298,7 +299,7 @@ public sealed class KeyVaultActor : ReceiveActor, IWithTimers
         {
             foreach (var (peer, batch) in _fanOut.Flush(Environment.TickCount64))
             {
-                Context.ActorSelection(new RootActorPath(peer) / Self.Path.Elements).Tell(batch, Self);
+                PeerVault(peer).Tell(batch, Self);
             }
         });
         Receive<IUpdateResponse>(r => r.Request is PendingWrite, response =>
@@ -393,6 +394,7 @@ public sealed class KeyVaultActor : ReceiveActor, IWithTimers
                 _members.Remove(e.Member.Address);
                 _unreachable.Remove(e.Member.Address);
                 _lagging.Remove(e.Member.Address);
+                _peerVaults.Remove(e.Member.Address);
                 Cleared(e.Member.Address);
             }
             else
@@ -543,6 +545,22 @@ public sealed class KeyVaultActor : ReceiveActor, IWithTimers
         {
             Self.Tell(FlushWrites.Instance);
         }
+    }
+
+    /// <summary>
+    /// <paramref name="peer"/>'s vault, as a remote reference made from its path (which reaches whichever incarnation
+    /// runs there). Sent through an actor selection, every batch was wrapped in a selection envelope and serialized
+    /// twice by Akka.Remote.
+    /// </summary>
+    private IActorRef PeerVault(Address peer)
+    {
+        if (!_peerVaults.TryGetValue(peer, out var vault))
+        {
+            vault = ((ExtendedActorSystem)Context.System).Provider.ResolveActorRef(new RootActorPath(peer) / Self.Path.Elements);
+            _peerVaults[peer] = vault;
+        }
+
+        return vault;
     }
 
     /// <summary>The members a write goes to besides this node: every counted member, reachable or not (a broken link may be one-way).</summary>

@@ -333,11 +333,6 @@ public static class OkvProcess
         }
 
         info.Environment["OKV_LOG_FILE"] = logFile;
-        if (args is ["run", ..])
-        {
-            NodeRuntime.Apply(info);
-        }
-
         return Process.Start(info) ?? throw new CliError($"could not start {file} {args.FirstOrDefault()}");
     }
 

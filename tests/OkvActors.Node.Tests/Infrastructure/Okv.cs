@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
-using OkvActors.Node.Up;
 
 namespace OkvActors.Node.Tests.Infrastructure;
 
@@ -36,12 +35,6 @@ public static class Okv
         foreach (var (k, v) in env ?? new Dictionary<string, string>())
         {
             info.Environment[k] = v;
-        }
-
-        // A node runs with the settings every launcher gives it, as under `okv up`.
-        if (info.ArgumentList is [_, "run", ..])
-        {
-            NodeRuntime.Apply(info);
         }
 
         return info;
