@@ -19,7 +19,7 @@ namespace OkvActors.KeyStore.Replication;
 /// <item>A delta round only has work after a change of this node that carries a delta (changes made elsewhere arrive as
 /// deltas or gossip and are not sent on; object writes travel in the vault's own batches and leave only the
 /// replicator's placeholders). Rounds run every <see cref="PacingSettings.DeltaInterval"/> for
-/// <see cref="PacingSettings.ActiveWindow"/> after the vault's last such change, and every
+/// <see cref="PacingSettings.ActiveWindow"/> after the vault's last access change, and every
 /// <see cref="PacingSettings.IdleDeltaInterval"/> otherwise, which also carries a change nobody reported and clears the
 /// placeholders.</item>
 /// <item>Gossip repairs what deltas and writes missed. Replicas can only differ after a member joined, left or changed

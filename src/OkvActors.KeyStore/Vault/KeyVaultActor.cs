@@ -757,11 +757,13 @@ public sealed class KeyVaultActor : ReceiveActor, IWithTimers
     }
 
     /// <summary>
-    /// A change that travels in Distributed Data's delta rounds (the access registry) reaches the replicator here, so
-    /// that the pacer runs delta rounds while there are deltas. Object writes go to the replicator directly: they carry
-    /// no delta (the vault sends them to its peers itself), and a delta round walks every shard that ever had an entry,
-    /// per peer: at the active rate that was a quarter of a writing node's allocations, with nothing to send. The
-    /// replicator's placeholders for them are cleared by the idle-rate rounds.
+    /// An access change reaches the replicator here and puts the pacer's delta rounds on the active rate for the active
+    /// window. The registry itself carries no delta (its write consistency sends it whole), so those rounds send only
+    /// deltas made on this node outside the vault (a restore's import); access changes are rare, so they cost little.
+    /// Object writes go to the replicator directly: they carry no delta either (the vault sends them to its peers
+    /// itself), and a delta round walks every shard that ever had an entry, per peer: at the active rate that was a
+    /// quarter of a writing node's allocations, with nothing to send. The idle-rate rounds clear the replicator's
+    /// placeholders for them.
     /// </summary>
     private void Change(Update update)
     {

@@ -114,10 +114,10 @@ public sealed class ReplicatedKeyStoreTests(KeyStoreCluster cluster, ITestOutput
     }
 
     /// <summary>
-    /// node.conf hands the replicator's ticks to the vault's pacer: an access change (which travels in Distributed Data's
-    /// delta rounds) puts this node's delta rounds on the active rate, which falls back to the idle rate once the active
-    /// window (5 s) has passed without one. An object write does not: the vault sends it to every peer itself, and a
-    /// delta round at the active rate walks every shard for nothing.
+    /// node.conf hands the replicator's ticks to the vault's pacer: an access change puts this node's delta rounds on the
+    /// active rate, which falls back to the idle rate once the active window (5 s) has passed without one. An object
+    /// write does not: it carries no delta (the vault sends it to every peer itself), and a delta round at the active
+    /// rate walks every shard for nothing.
     /// </summary>
     [Fact]
     public async Task A_node_paces_its_replication_by_its_access_changes_not_its_object_writes_and_says_so_in_its_status()
