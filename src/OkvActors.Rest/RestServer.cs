@@ -1,7 +1,6 @@
 using System.Net;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
-using System.Threading.RateLimiting;
 using Akka.Actor;
 using Akka.Event;
 using Microsoft.AspNetCore.Builder;
@@ -10,7 +9,6 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Json;
-using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
@@ -88,26 +86,6 @@ public sealed class RestServer : IAsyncDisposable
                 + "Errors are RFC 9457 problem details whose type is one of: " + string.Join(", ", RestProblems.All.Select(k => k.Type));
             return Task.CompletedTask;
         }));
-        builder.Services.AddRateLimiter(o =>
-        {
-            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
-                RateLimitPartition.GetTokenBucketLimiter(RestIdentities.FingerprintOf(context), _ => new TokenBucketRateLimiterOptions
-                {
-                    TokenLimit = settings.RateLimitBurst,
-                    TokensPerPeriod = settings.RateLimitPerSecond,
-                    ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-                    QueueLimit = 0,
-                    AutoReplenishment = true,
-                }));
-            o.OnRejected = async (rejected, ct) =>
-            {
-                var seconds = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retry) ? Math.Max(1, (int)Math.Ceiling(retry.TotalSeconds)) : 1;
-                rejected.HttpContext.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                await RestProblems.Problem(RestProblems.RateLimited,
-                        $"more than {settings.RateLimitBurst} requests at once or {settings.RateLimitPerSecond}/s from this certificate; retry after {seconds}s")
-                    .ExecuteAsync(rejected.HttpContext);
-            };
-        });
         builder.Services.AddSingleton(node);
         builder.Services.AddSingleton(control);
         builder.Services.AddSingleton(new RestIdentities(node));
@@ -115,7 +93,8 @@ public sealed class RestServer : IAsyncDisposable
         var app = builder.Build();
         app.Use((context, next) => Problems(context, next, log));
         app.UseStatusCodePages();
-        app.UseRateLimiter();
+        var limiter = new IdentityRateLimiter(settings.RateLimitBurst, settings.RateLimitPerSecond, TimeProvider.System);
+        app.Use((context, next) => RateLimit(context, next, limiter, settings));
         app.Use(Identify);
         app.MapOpenApi("/openapi/{documentName}.json");
         ObjectsApi.Map(app);
@@ -157,6 +136,21 @@ public sealed class RestServer : IAsyncDisposable
             context.Response.Clear();
             await TypedResults.Problem(problem).ExecuteAsync(context);
         }
+    }
+
+    /// <summary>Over its identity's rate: 429 (problem type rate-limited) with Retry-After in whole seconds.</summary>
+    private static Task RateLimit(HttpContext context, RequestDelegate next, IdentityRateLimiter limiter, RestSettings settings)
+    {
+        if (limiter.TryAcquire(RestIdentities.FingerprintOf(context), out var retryAfter))
+        {
+            return next(context);
+        }
+
+        var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
+        context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return RestProblems.Problem(RestProblems.RateLimited,
+                $"more than {settings.RateLimitBurst} requests at once or {settings.RateLimitPerSecond}/s from this certificate; retry after {seconds}s")
+            .ExecuteAsync(context);
     }
 
     /// <summary>Decides who the request acts as; the OpenAPI document is open to any certificate the handshake accepted.</summary>

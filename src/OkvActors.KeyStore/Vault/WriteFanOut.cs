@@ -140,3 +140,37 @@ internal sealed class WriteFanOut(int maxBatchObjects, int maxBatchBytes)
 
 /// <summary>A batch sent to one peer: its writes, and when it went (Environment.TickCount64).</summary>
 internal sealed record SentBatch(IReadOnlyList<PendingWrite> Writes, long SentAt);
+
+/// <summary>
+/// Open writes to every node in the order they began, so that the vault can ask on every message, at O(1), whether the
+/// oldest has waited longer than fan-out.lag-timeout: the first to pass it is always the oldest. Answered writes and
+/// writes turned into majority writes leave from the front when they get there.
+/// </summary>
+internal sealed class WritesToAll
+{
+    private readonly Queue<PendingWrite> _byAge = new();
+
+    /// <summary>Writes held (answered ones not yet dropped from behind an open one included).</summary>
+    public int Held => _byAge.Count;
+
+    /// <summary>Remembers <paramref name="write"/> if it waits for every node.</summary>
+    public void Began(PendingWrite write)
+    {
+        if (write.ToAll)
+        {
+            _byAge.Enqueue(write);
+        }
+    }
+
+    /// <summary>The oldest write still waiting for every node if it began <paramref name="lagTimeoutMs"/> or more before <paramref name="now"/>.</summary>
+    public PendingWrite? Overdue(long now, long lagTimeoutMs)
+    {
+        PendingWrite? oldest;
+        while (_byAge.TryPeek(out oldest) && (oldest.Answered || !oldest.ToAll))
+        {
+            _byAge.Dequeue();
+        }
+
+        return oldest is not null && now - oldest.Started >= lagTimeoutMs ? oldest : null;
+    }
+}

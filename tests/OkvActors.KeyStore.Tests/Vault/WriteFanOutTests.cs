@@ -81,3 +81,45 @@ public sealed class WriteFanOutTests
         Assert.Equal(2, fanOut.Unanswered);
     }
 }
+
+/// <summary>The oldest open write to every node, found without walking the open writes (the vault asks on every message).</summary>
+public sealed class WritesToAllTests
+{
+    private static PendingWrite Began(WritesToAll writes, long at, bool toAll = true)
+    {
+        var write = new PendingWrite(ActorRefs.Nobody, $"uid-{at}", at, at + 5_000, toAll);
+        writes.Began(write);
+        return write;
+    }
+
+    [Fact]
+    public void The_oldest_open_write_is_overdue_once_it_has_waited_the_lag_timeout()
+    {
+        var writes = new WritesToAll();
+        var first = Began(writes, at: 100);
+        Began(writes, at: 110);
+
+        Assert.Null(writes.Overdue(now: 119, lagTimeoutMs: 20));
+        Assert.Same(first, writes.Overdue(now: 120, lagTimeoutMs: 20));
+    }
+
+    [Fact]
+    public void Answered_writes_and_majority_writes_leave_and_the_next_oldest_counts()
+    {
+        var writes = new WritesToAll();
+        var answered = Began(writes, at: 100);
+        var toMajority = Began(writes, at: 105);
+        var open = Began(writes, at: 110);
+        Began(writes, at: 115, toAll: false); // never waited for every node: not held
+
+        answered.Answered = true;
+        toMajority.ToAll = false;
+
+        Assert.Null(writes.Overdue(now: 129, lagTimeoutMs: 20));
+        Assert.Same(open, writes.Overdue(now: 130, lagTimeoutMs: 20));
+        Assert.Equal(1, writes.Held);
+        open.Answered = true;
+        Assert.Null(writes.Overdue(now: 10_000, lagTimeoutMs: 20));
+        Assert.Equal(0, writes.Held);
+    }
+}
