@@ -5,8 +5,10 @@ namespace OkvActors.Rest;
 /// <summary>
 /// Requests per client identity (certificate fingerprint) as a token bucket: up to <c>burst</c> at once, refilled
 /// continuously at <c>per-second</c>. A bucket is refilled when it is asked, from the time since it was last asked, so
-/// nothing runs while nobody calls. ASP.NET Core's rate-limiting middleware woke the node ten times a second, twice
-/// (its global and its endpoint limiter each keep a 100 ms heartbeat), which was a measurable share of an idle node.
+/// nothing runs while nobody calls. ASP.NET Core's rate-limiting middleware woke an idle node twenty times a second
+/// (its global and its endpoint limiter each keep a 100 ms heartbeat, the latter even with no endpoint policy); on the
+/// virtual machines measured, an idle node's CPU is mostly such wake-ups (tests/OkvActors.Benchmarks/RESULTS.md,
+/// 2026-12-02), though these two alone were within the noise.
 /// </summary>
 internal sealed class IdentityRateLimiter(int burst, int perSecond, TimeProvider clock)
 {
