@@ -177,7 +177,8 @@ public sealed class ClusterUnderTest : IAsyncDisposable
     public Process Restart(string node)
     {
         var dir = Dir(node);
-        var process = StartLogged(["run", "--dir", dir.Root, "--profile", "fast"], Path.Combine(dir.Root, "node.log"));
+        var (file, prefix) = Okv();
+        var process = OkvProcess.StartNode(file, prefix, ["run", "--dir", dir.Root, "--profile", "fast"], Path.Combine(dir.Root, "node.log"));
         _restarted.Add(process);
         _log.WriteLine($"okv-load: {node} restarted (pid {process.Id})");
         return process;

@@ -8,7 +8,8 @@ namespace OkvActors.LoadGen;
 public sealed record TargetCheck(string Name, string Target, string Measured, bool Met, string Ratio);
 
 /// <summary>A node's memory and CPU at one moment of the run.</summary>
-public sealed record NodeSample(string Node, int Pid, long RssBytes, long PeakRssBytes, double? CpuPercentOfOneCore = null, GcActivity? Gc = null);
+public sealed record NodeSample(string Node, int Pid, long RssBytes, long PeakRssBytes, double? CpuPercentOfOneCore = null, GcActivity? Gc = null,
+    JitActivity? Jit = null);
 
 /// <summary>A load on every node at once; <c>CpuPercent</c> is each node's CPU meanwhile, in % of one core.</summary>
 public sealed record LoadPhase(double Seconds, double PerSecond, int Acknowledged, int TimedOut, int Failed, IReadOnlyDictionary<string, LoadResult> PerNode,
@@ -35,7 +36,7 @@ public sealed record ScaleReport(
     ScaleOptions Options,
     int ShardCount,
     IReadOnlyList<NodeSample> IdleEmpty,
-    LoadPhase? Warmup,
+    IReadOnlyList<LoadPhase>? Warmup,
     LoadPhase? Load,
     double? ConvergedAfterLoadSeconds,
     IReadOnlyList<NodeSample> AfterLoad,

@@ -28,15 +28,14 @@ public sealed class ScaleScenario(ClusterUnderTest cluster, ScaleOptions options
         Step($"idle baseline: CPU over {options.IdleSeconds} s of the empty cluster");
         var baseline = await Idle(ct);
 
-        Step($"warm-up: {ScaleOptions.WarmupPerNode} creations per node");
-        var warmup = await LoadEveryNode("warmup", ScaleOptions.WarmupPerNode * Nodes.Count, 16);
+        var warmup = await WarmUp();
 
         Step($"load: {options.Objects:N0} creations spread over {Nodes.Count} nodes, {options.Concurrency} in flight per node");
         var load = await LoadEveryNode("bulk", options.Objects, options.Concurrency);
         Step($"load: {load.Acknowledged:N0} acknowledged in {load.Seconds:0.0} s = {load.PerSecond:0}/s; {load.TimedOut} timed out, {load.Failed} failed");
 
         Step("waiting for every node's shard digests to match");
-        var expected = warmup.Acknowledged + load.Acknowledged;
+        var expected = warmup.Sum(r => r.Acknowledged) + load.Acknowledged;
         var converged = await WaitConverged(expected, ct);
         var shardCount = (await cluster.Shards(Nodes[0])).Count;
         Step(converged is { } c ? $"converged {c:0.0} s after the load ended ({shardCount} shards)" : "did NOT converge");
@@ -90,16 +89,43 @@ public sealed class ScaleScenario(ClusterUnderTest cluster, ScaleOptions options
         return data.Deserialize<LoadResult>(ControlJson.Options) ?? throw new LoadGenException($"{node} answered load without figures");
     }
 
+    /// <summary>
+    /// Paced rounds of creations on every node until the JIT is done with the write path
+    /// (<see cref="ScaleOptions.WarmupJitMethods"/>), so what is measured next is the cluster, not the runtime warming up.
+    /// </summary>
+    private async Task<IReadOnlyList<LoadPhase>> WarmUp()
+    {
+        var rounds = new List<LoadPhase>();
+        while (true)
+        {
+            Step($"warm-up round {rounds.Count + 1}: {ScaleOptions.WarmupPerNode:N0} creations per node at {ScaleOptions.WarmupRatePerNode:0}/s");
+            var round = await LoadEveryNode("warmup", ScaleOptions.WarmupPerNode * Nodes.Count, options.Concurrency, ScaleOptions.WarmupRatePerNode);
+            rounds.Add(round);
+            Step($"  {round.PerSecond:0}/s");
+            if (round.PerNode.Values.Max(r => r.Jit?.Methods ?? 0) <= ScaleOptions.WarmupJitMethods)
+            {
+                return rounds;
+            }
+
+            if (rounds.Count == ScaleOptions.WarmupMaxRounds)
+            {
+                _notes.Add($"a node still compiled more than {ScaleOptions.WarmupJitMethods} methods in the last of {rounds.Count} warm-up rounds: the load figures include the JIT");
+                return rounds;
+            }
+        }
+    }
+
     /// <summary>Multi-master: every node creates its share at once; the rate is all acknowledgements over the wall time of the slowest.</summary>
-    private async Task<LoadPhase> LoadEveryNode(string prefix, int total, int concurrency)
+    private async Task<LoadPhase> LoadEveryNode(string prefix, int total, int concurrency, double? ratePerNode = null)
     {
         var share = total / Nodes.Count;
         var clock = Stopwatch.StartNew();
         var (results, cpu) = await WithCpu(() => Task.WhenAll(Nodes.Select((node, i) =>
-            LoadOn(node, new LoadRequest(i == 0 ? total - share * (Nodes.Count - 1) : share, concurrency, null, $"{prefix}-{node}")))));
+            LoadOn(node, new LoadRequest(i == 0 ? total - share * (Nodes.Count - 1) : share, concurrency, ratePerNode, $"{prefix}-{node}")))));
         var seconds = clock.Elapsed.TotalSeconds;
         var acknowledged = results.Sum(r => r.Acknowledged);
-        Step($"  CPU during {prefix}: {Describe(cpu)}");
+        Step($"  CPU during {prefix}: {Describe(cpu)}; compiled meanwhile: " +
+             string.Join(", ", results.Select((r, i) => $"{Nodes[i]} {r.Jit?.Methods} methods in {r.Jit?.CompileMs:0} ms")));
         return new LoadPhase(seconds, acknowledged / seconds, acknowledged, results.Sum(r => r.TimedOut), results.Sum(r => r.Failed),
             Nodes.Zip(results).ToDictionary(p => p.Item1, p => p.Item2), cpu);
     }
@@ -239,12 +265,13 @@ public sealed class ScaleScenario(ClusterUnderTest cluster, ScaleOptions options
     private async Task<List<NodeSample>> Idle(CancellationToken ct)
     {
         await Task.Delay(TimeSpan.FromSeconds(5), ct);
-        var before = new Dictionary<string, (int Pid, TimeSpan Cpu, GcActivity Gc)>();
+        var before = new Dictionary<string, (int Pid, TimeSpan Cpu, GcActivity Gc, JitActivity Jit)>();
         foreach (var node in Nodes)
         {
             var status = await cluster.Control(node, "status");
             var pid = status["pid"]!.GetValue<int>();
-            before[node] = (pid, ProcessStats.CpuTime(pid), status["gc"].Deserialize<GcActivity>(ControlJson.Options)!);
+            before[node] = (pid, ProcessStats.CpuTime(pid), status["gc"].Deserialize<GcActivity>(ControlJson.Options)!,
+                status["jit"].Deserialize<JitActivity>(ControlJson.Options)!);
         }
 
         var clock = Stopwatch.StartNew();
@@ -256,9 +283,11 @@ public sealed class ScaleScenario(ClusterUnderTest cluster, ScaleOptions options
         {
             var status = await cluster.Control(node, "status");
             var gc = status["gc"].Deserialize<GcActivity>(ControlJson.Options)!.Since(before[node].Gc);
+            var jit = status["jit"].Deserialize<JitActivity>(ControlJson.Options)!.Since(before[node].Jit);
             var (rss, peak) = ProcessStats.Memory(before[node].Pid);
-            samples.Add(new NodeSample(node, before[node].Pid, rss, peak, (cpu[node] - before[node].Cpu) / window * 100, gc));
-            Step($"  {node}: {samples[^1].CpuPercentOfOneCore:0.0}% of a core, GC {gc.Gen0}/{gc.Gen1}/{gc.Gen2} ({gc.PauseMs:0} ms paused)");
+            samples.Add(new NodeSample(node, before[node].Pid, rss, peak, (cpu[node] - before[node].Cpu) / window * 100, gc, jit));
+            Step($"  {node}: {samples[^1].CpuPercentOfOneCore:0.0}% of a core, GC {gc.Gen0}/{gc.Gen1}/{gc.Gen2} ({gc.PauseMs:0} ms paused), " +
+                $"JIT {jit.Methods} methods in {jit.CompileMs:0} ms");
         }
 
         return samples;

@@ -158,7 +158,7 @@ public sealed class ChaosCluster : IAsyncDisposable
             .. clockOffset != 0 ? new[] { "--clock-offset", clockOffset.ToString(CultureInfo.InvariantCulture) } : [],
             .. _extraConfig is null ? [] : new[] { "--config", _extraConfig }];
         _processes[node]?.Dispose();
-        _processes[node] = OkvProcess.StartDetached(file, prefix, args, Path.Combine(NodeDir(node), "node.log"));
+        _processes[node] = OkvProcess.StartNode(file, prefix, args, Path.Combine(NodeDir(node), "node.log"));
         _log.WriteLine($"okv-chaos: {Name(node)} started (pid {_processes[node]!.Id}{(clockOffset != 0 ? $", clock {clockOffset:+0.0;-0.0}s" : "")})");
     }
 

@@ -30,6 +30,19 @@ public sealed record GcActivity(int Gen0, int Gen1, int Gen2, double PauseMs)
     public GcActivity Since(GcActivity start) => new(Gen0 - start.Gen0, Gen1 - start.Gen1, Gen2 - start.Gen2, PauseMs - start.PauseMs);
 }
 
+/// <summary>
+/// The JIT's work in the node's process: methods compiled and time spent compiling (tiered re-compilation on the
+/// runtime's background thread included). A freshly started node re-compiles its hot paths for a while under load;
+/// a benchmark's warm-up is over when this stops growing.
+/// </summary>
+public sealed record JitActivity(long Methods, double CompileMs)
+{
+    public static JitActivity Now() =>
+        new(System.Runtime.JitInfo.GetCompiledMethodCount(), System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds);
+
+    public JitActivity Since(JitActivity start) => new(Methods - start.Methods, CompileMs - start.CompileMs);
+}
+
 /// <summary>The figures of one load run; rates count acknowledged operations only.</summary>
 public sealed record LoadResult(
     int Count,
@@ -44,7 +57,8 @@ public sealed record LoadResult(
     GcActivity Gc,
     string? FirstFailure,
     LatencySummary? GcPauses = null,
-    IReadOnlyList<WriteGap.Gap>? LongestWaits = null)
+    IReadOnlyList<WriteGap.Gap>? LongestWaits = null,
+    JitActivity? Jit = null)
 {
     public override string ToString() =>
         $"{Acknowledged} of {Count} acknowledged in {Seconds:0.00} s ({PerSecond:0}/s), {TimedOut} timed out, {Failed} failed; {Latency}" +
@@ -70,6 +84,7 @@ public static class LoadRunner
         var outcomes = new LoadOutcome[request.Count];
         string? firstFailure = null;
         var gcBefore = GcActivity.Now();
+        var jitBefore = JitActivity.Now();
         using var pauses = new GcPauseListener();
         var start = Stopwatch.GetTimestamp();
 
@@ -122,7 +137,8 @@ public static class LoadRunner
             request.Concurrency, LatencySummary.Of(latencies), GcActivity.Now().Since(gcBefore), firstFailure,
             LatencySummary.Of(pauses.PausesMs),
             // Where the run stalled: the longest stretches in which nothing was acknowledged, on the run's clock.
-            WriteGap.Longest(acknowledgedAtMs.Where((_, i) => outcomes[i] == LoadOutcome.Acknowledged), 0, seconds * 1000, LongestWaitsReported));
+            WriteGap.Longest(acknowledgedAtMs.Where((_, i) => outcomes[i] == LoadOutcome.Acknowledged), 0, seconds * 1000, LongestWaitsReported),
+            JitActivity.Now().Since(jitBefore));
     }
 
     public static LoadOutcome Classify(IVaultReply? reply, Exception? error) => (reply, error) switch

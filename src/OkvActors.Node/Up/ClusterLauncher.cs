@@ -146,7 +146,8 @@ public sealed class ClusterLauncher(string dir, int nodes, int? basePort, string
     private void Start(int i)
     {
         var log = Path.Combine(NodeDir(i), "node.log");
-        var process = OkvProcess.StartDetached(["run", "--dir", NodeDir(i), "--profile", profile], log);
+        var (file, prefix) = OkvProcess.Self();
+        var process = OkvProcess.StartNode(file, prefix, ["run", "--dir", NodeDir(i), "--profile", profile], log);
         _running.Add(($"node{i}", process));
         output.WriteLine($"okv: node{i} started (pid {process.Id}, log {log})");
     }
@@ -320,8 +321,29 @@ public static class OkvProcess
         return StartDetached(file, prefix, args, logFile);
     }
 
+    /// <summary>
+    /// Runtime settings of a node process that .NET reads only from the environment, so they cannot be in okv's
+    /// runtimeconfig. Every launcher of ours starts nodes with them; an operator's own value wins; `okv status`
+    /// shows the effect (<c>gcGen0MaxBudgetBytes</c>). Operators who start `okv run` themselves set them the same way.
+    /// <list type="bullet">
+    /// <item><c>DOTNET_GCgen0size</c> 16 MiB: where the CPU's cache size is hidden (this machine's VM, among others),
+    /// the workstation GC budgets gen0 between 256 KiB and 6 MiB, and a node loading objects collected ~11 times a
+    /// second, each collection scanning the replica's old generation for references into gen0: 240 collections and
+    /// 2.3–3.7 s paused per node in a 100k load. With 16 MiB, ~95 and 1.6 s (tests/OkvActors.Benchmarks/RESULTS.md).</item>
+    /// </list>
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> NodeRuntimeEnvironment = new Dictionary<string, string>
+    {
+        ["DOTNET_GCgen0size"] = "0x1000000",
+    };
+
+    /// <summary>Starts `okv run` (or okv run inside a lab's namespace: <paramref name="file"/> and <paramref name="prefix"/>) with <see cref="NodeRuntimeEnvironment"/>.</summary>
+    public static Process StartNode(string file, IEnumerable<string> prefix, string[] args, string logFile) =>
+        StartDetached(file, prefix, args, logFile, NodeRuntimeEnvironment);
+
     /// <summary>The same for another program (<paramref name="file"/> run with <paramref name="prefix"/> before the arguments).</summary>
-    public static Process StartDetached(string file, IEnumerable<string> prefix, string[] args, string logFile)
+    public static Process StartDetached(string file, IEnumerable<string> prefix, string[] args, string logFile,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
         info.ArgumentList.Add("-c");
@@ -333,6 +355,11 @@ public static class OkvProcess
         }
 
         info.Environment["OKV_LOG_FILE"] = logFile;
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment.TryAdd(name, value);
+        }
+
         return Process.Start(info) ?? throw new CliError($"could not start {file} {args.FirstOrDefault()}");
     }
 

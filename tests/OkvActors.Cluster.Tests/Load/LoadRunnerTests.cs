@@ -68,4 +68,19 @@ public sealed class LoadRunnerTests
         Assert.InRange(longest.StartMs, 0, result.Seconds * 1000 - longest.LengthMs);
         Assert.Contains("longest waits for an acknowledgement", result.ToString());
     }
+
+    [Fact]
+    public void Jit_activity_counts_the_methods_compiled_in_between()
+    {
+        // A method that exists only from now on: invoking it makes the JIT compile it once.
+        var method = new System.Reflection.Emit.DynamicMethod($"fresh{Guid.NewGuid():N}", typeof(int), Type.EmptyTypes);
+        var il = method.GetILGenerator();
+        il.Emit(System.Reflection.Emit.OpCodes.Ldc_I4, 42);
+        il.Emit(System.Reflection.Emit.OpCodes.Ret);
+        var before = JitActivity.Now();
+        Assert.Equal(42, (int)method.Invoke(null, null)!);
+        var compiled = JitActivity.Now().Since(before);
+        Assert.True(compiled.Methods >= 1, $"{compiled.Methods} methods");
+        Assert.True(compiled.CompileMs > 0, $"{compiled.CompileMs} ms");
+    }
 }

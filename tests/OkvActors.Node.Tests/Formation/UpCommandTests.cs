@@ -20,6 +20,12 @@ public sealed class UpCommandTests : IDisposable
         var first = await Up();
         var registry = await Registry();
         Assert.Equal(["node1", "node2"], first.File.Nodes.Select(n => n.Name));
+        if (Environment.GetEnvironmentVariable("DOTNET_GCgen0size") is null)
+        {
+            // okv up starts its nodes with the node runtime settings (OkvProcess.NodeRuntimeEnvironment): the GC's own figure.
+            var status = await ControlClient.SendAsync(new NodeDirectory(Path.Combine(_root, "node1")).ControlSocket, new ControlRequest("status"), TimeSpan.FromSeconds(20));
+            Assert.Equal(16 * 1024 * 1024, status.Data!["gcGen0MaxBudgetBytes"]!.GetValue<long>());
+        }
 
         await Stop(first.Up, first.File);
         foreach (var node in first.File.Nodes)
