@@ -146,8 +146,7 @@ public sealed class ClusterLauncher(string dir, int nodes, int? basePort, string
     private void Start(int i)
     {
         var log = Path.Combine(NodeDir(i), "node.log");
-        var (file, prefix) = OkvProcess.Self();
-        var process = OkvProcess.StartNode(file, prefix, ["run", "--dir", NodeDir(i), "--profile", profile], log);
+        var process = OkvProcess.StartNode(["run", "--dir", NodeDir(i), "--profile", profile], log);
         _running.Add(($"node{i}", process));
         output.WriteLine($"okv: node{i} started (pid {process.Id}, log {log})");
     }
@@ -310,16 +309,6 @@ public static class OkvProcess
         return (process.ExitCode, await stdout, await stderr);
     }
 
-    /// <summary>
-    /// Starts a long-running child with stdout and stderr appended to a log file by the shell, so the
-    /// child never depends on this process to drain its output (it survives a kill -9 of `okv up`).
-    /// `exec` keeps the pid the node's own, so kill -9 of that pid is a real crash of the node.
-    /// </summary>
-    public static Process StartDetached(string[] args, string logFile)
-    {
-        var (file, prefix) = Self();
-        return StartDetached(file, prefix, args, logFile);
-    }
 
     /// <summary>
     /// Runtime settings of a node process that .NET reads only from the environment, so they cannot be in okv's
@@ -337,11 +326,23 @@ public static class OkvProcess
         ["DOTNET_GCgen0size"] = "0x1000000",
     };
 
-    /// <summary>Starts `okv run` (or okv run inside a lab's namespace: <paramref name="file"/> and <paramref name="prefix"/>) with <see cref="NodeRuntimeEnvironment"/>.</summary>
+    /// <summary>Starts this program's `okv run` with <see cref="NodeRuntimeEnvironment"/>, detached (<see cref="StartDetached"/>).</summary>
+    public static Process StartNode(string[] args, string logFile)
+    {
+        var (file, prefix) = Self();
+        return StartNode(file, prefix, args, logFile);
+    }
+
+    /// <summary>The same for an okv found elsewhere, or run inside a lab's namespace (<paramref name="file"/> and <paramref name="prefix"/>).</summary>
     public static Process StartNode(string file, IEnumerable<string> prefix, string[] args, string logFile) =>
         StartDetached(file, prefix, args, logFile, NodeRuntimeEnvironment);
 
-    /// <summary>The same for another program (<paramref name="file"/> run with <paramref name="prefix"/> before the arguments).</summary>
+    /// <summary>
+    /// Starts a long-running child (<paramref name="file"/> run with <paramref name="prefix"/> before the arguments) with
+    /// stdout and stderr appended to a log file by the shell, so the child never depends on this process to drain its
+    /// output (it survives a kill -9 of `okv up`). `exec` keeps the pid the child's own, so kill -9 of that pid is a real
+    /// crash. <paramref name="environment"/> is added where this process's environment does not already set it.
+    /// </summary>
     public static Process StartDetached(string file, IEnumerable<string> prefix, string[] args, string logFile,
         IReadOnlyDictionary<string, string>? environment = null)
     {
