@@ -43,7 +43,7 @@ public sealed class ChaosRun(ChaosOptions options, TextWriter output)
                 # writes with it. The checks must catch it.
                 okv.key-store.write-consistency = local
                 okv.key-store.fan-out.linger = 4 s
-                okv.key-store.pacing { gossip-interval = 20 s, delta-interval = 4 s, idle-delta-interval = 4 s }
+                okv.key-store.pacing { gossip-interval = 20 s, delta-interval = 4 s, idle-delta-interval = 4 s, writing-delta-interval = 4 s }
                 """, stop);
             output.WriteLine("okv-chaos: BROKEN BUILD: nodes acknowledge writes before replication (write-consistency local)");
         }

@@ -79,7 +79,7 @@ public sealed record FanOutSettings(int MaxBatchObjects, int MaxBatchBytes, Time
 /// <summary>HOCON <c>okv.key-store.pacing</c>: the ticks <see cref="Replication.ReplicatorPacer"/> sends the replicator.</summary>
 public sealed record PacingSettings(
     bool Enabled, TimeSpan GossipInterval, TimeSpan IdleGossipInterval, TimeSpan CatchUpWindow, TimeSpan DeltaInterval, TimeSpan ActiveWindow,
-    TimeSpan IdleDeltaInterval)
+    TimeSpan IdleDeltaInterval, TimeSpan WritingDeltaInterval)
 {
     /// <summary>Distributed Data's own gossip interval must be at least this long while the pacer ticks, or both would.</summary>
     public static readonly TimeSpan ReplicatorOwnTicksAtLeast = TimeSpan.FromMinutes(10);
@@ -102,13 +102,14 @@ public sealed record PacingSettings(
         var roundsPerPass = (int)Math.Ceiling((shardCount + MetadataKeys) / (double)keysPerRound);
         var settings = new PacingSettings(enabled, gossip, pacing.GetTimeSpan("idle-gossip-interval"),
             gossip * (roundsPerPass * pacing.GetInt("catch-up-passes")), pacing.GetTimeSpan("delta-interval"), pacing.GetTimeSpan("active-window"),
-            pacing.GetTimeSpan("idle-delta-interval"));
+            pacing.GetTimeSpan("idle-delta-interval"), pacing.GetTimeSpan("writing-delta-interval"));
         if (!enabled)
         {
             return settings;
         }
 
-        if (new[] { settings.GossipInterval, settings.IdleGossipInterval, settings.CatchUpWindow, settings.DeltaInterval, settings.ActiveWindow, settings.IdleDeltaInterval }
+        if (new[] { settings.GossipInterval, settings.IdleGossipInterval, settings.CatchUpWindow, settings.DeltaInterval, settings.ActiveWindow, settings.IdleDeltaInterval,
+                settings.WritingDeltaInterval }
             .Any(t => t <= TimeSpan.Zero))
         {
             throw new ConfigurationException("okv.key-store.pacing: every interval, catch-up-passes and the active window must be positive");

@@ -1,4 +1,6 @@
 using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
 using OkvActors.Crypto.Kek;
 
 namespace OkvActors.KeyStore.Model;
@@ -21,6 +23,8 @@ public enum Progress
 public sealed class ManagedObject
 {
     private byte[]? _encoded;
+    private Sha256Value _hash;
+    private volatile bool _hashed;
 
     public ManagedObject(
         string uid,
@@ -114,6 +118,22 @@ public sealed class ManagedObject
 
     /// <summary>The deterministic encoding (cached): equal objects, equal bytes.</summary>
     public ReadOnlySpan<byte> Encoding => Encoded;
+
+    /// <summary>
+    /// SHA-256 of <see cref="Encoding"/>, computed once and kept inline (32 bytes, no array): a shard's digest hashes
+    /// these instead of every object's whole encoding (<see cref="Replication.KeyShard.Digest"/>). Two threads may both
+    /// compute it; they write the same bytes.
+    /// </summary>
+    internal void CopyHashTo(Span<byte> destination)
+    {
+        if (!_hashed)
+        {
+            SHA256.HashData(Encoded, _hash);
+            _hashed = true;
+        }
+
+        ((ReadOnlySpan<byte>)_hash).CopyTo(destination);
+    }
 
     /// <summary>Remembers bytes this object was just decoded from as its encoding (before anyone else sees it).</summary>
     internal ManagedObject WithEncoding(byte[] encoded)
@@ -250,4 +270,11 @@ public sealed record LifecycleDates(
 
     private static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset? b) =>
         a is null ? b : b is null ? a : a <= b ? a : b;
+}
+
+/// <summary>A SHA-256 value held inline in its owner.</summary>
+[InlineArray(SHA256.HashSizeInBytes)]
+internal struct Sha256Value
+{
+    private byte _first;
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Immutable;
 using System.Security.Cryptography;
 using Akka.DistributedData;
@@ -143,7 +144,12 @@ public sealed class KeyShard : IDeltaReplicatedData<KeyShard, KeyShardDelta>
 
     IReplicatedData IDeltaReplicatedData.ResetDelta() => ResetDelta();
 
-    /// <summary>SHA-256 over the objects' encodings in UID order: equal replicas, equal digests.</summary>
+    /// <summary>
+    /// SHA-256 over the objects' own SHA-256 values (of their encodings, each cached in its object) in UID order:
+    /// equal replicas, equal digests, and a digest still binds every byte of every object. Gossip asks for the digest
+    /// of every shard changed since its last round; over whole encodings that was ~40 ms of a node's replicator per
+    /// round at 100k objects, which every write queued behind it waited out.
+    /// </summary>
     public byte[] Digest
     {
         get
@@ -153,13 +159,23 @@ public sealed class KeyShard : IDeltaReplicatedData<KeyShard, KeyShardDelta>
                 return _digest;
             }
 
-            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            foreach (var o in Objects.Values)
+            var size = Objects.Count * SHA256.HashSizeInBytes;
+            var hashes = ArrayPool<byte>.Shared.Rent(size);
+            try
             {
-                hash.AppendData(o.Encoded);
-            }
+                var at = 0;
+                foreach (var o in Objects.Values)
+                {
+                    o.CopyHashTo(hashes.AsSpan(at, SHA256.HashSizeInBytes));
+                    at += SHA256.HashSizeInBytes;
+                }
 
-            return _digest = hash.GetHashAndReset();
+                return _digest = SHA256.HashData(hashes.AsSpan(0, size));
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(hashes);
+            }
         }
     }
 

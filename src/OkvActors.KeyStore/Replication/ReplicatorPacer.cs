@@ -19,9 +19,11 @@ namespace OkvActors.KeyStore.Replication;
 /// <item>A delta round only has work after a change of this node that carries a delta (changes made elsewhere arrive as
 /// deltas or gossip and are not sent on; object writes travel in the vault's own batches and leave only the
 /// replicator's placeholders). Rounds run every <see cref="PacingSettings.DeltaInterval"/> for
-/// <see cref="PacingSettings.ActiveWindow"/> after the vault's last access change, and every
-/// <see cref="PacingSettings.IdleDeltaInterval"/> otherwise, which also carries a change nobody reported and clears the
-/// placeholders.</item>
+/// <see cref="PacingSettings.ActiveWindow"/> after the vault's last access change, every
+/// <see cref="PacingSettings.WritingDeltaInterval"/> for that window after its last object write (each round walks the
+/// placeholders not yet cleared, and every fifth clears them: rare rounds walked up to 50 s of writes at once, a stall
+/// every write behind it waited out), and every <see cref="PacingSettings.IdleDeltaInterval"/> otherwise, which also
+/// carries a change nobody reported.</item>
 /// <item>Gossip repairs what deltas and writes missed. Replicas can only differ after a member joined, left or changed
 /// reachability, or after a write missed a member: the vault reports those. Gossip then runs every
 /// <see cref="PacingSettings.GossipInterval"/> for <see cref="PacingSettings.CatchUpWindow"/> (enough rounds to compare
@@ -49,8 +51,9 @@ public sealed class ReplicatorPacer : ReceiveActor, IWithTimers
     {
         _replicator = replicator;
         _settings = settings;
-        Receive<ChangesMade>(_ => _deltaRounds.Hurry());
-        Receive<ReplicasMayDiffer>(_ => _gossipRounds.Hurry());
+        Receive<ChangesMade>(_ => _deltaRounds.Hurry(_settings.DeltaInterval));
+        Receive<ObjectsWritten>(_ => _deltaRounds.Hurry(_settings.WritingDeltaInterval));
+        Receive<ReplicasMayDiffer>(_ => _gossipRounds.Hurry(_settings.GossipInterval));
         Receive<DeltaDue>(_ =>
         {
             _replicator.Tell(DeltaPropagationTick);
@@ -72,10 +75,10 @@ public sealed class ReplicatorPacer : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
-        _deltaRounds = new Cadence(Timers, DeltaDue.Instance, _settings.DeltaInterval, _settings.IdleDeltaInterval, _settings.ActiveWindow);
-        _gossipRounds = new Cadence(Timers, GossipDue.Instance, _settings.GossipInterval, _settings.IdleGossipInterval, _settings.CatchUpWindow);
+        _deltaRounds = new Cadence(Timers, DeltaDue.Instance, _settings.IdleDeltaInterval, _settings.ActiveWindow);
+        _gossipRounds = new Cadence(Timers, GossipDue.Instance, _settings.IdleGossipInterval, _settings.CatchUpWindow);
         _deltaRounds.Slow();
-        _gossipRounds.Hurry(); // A starting node catches up.
+        _gossipRounds.Hurry(_settings.GossipInterval); // A starting node catches up.
     }
 
     private static object ReplicatorTick(string name)
@@ -93,43 +96,67 @@ public sealed class ReplicatorPacer : ReceiveActor, IWithTimers
         public static readonly ChangesMade Instance = new();
     }
 
+    /// <summary>This node wrote objects (its own or its peers'): delta rounds run at the writing rate for the active window.</summary>
+    public sealed record ObjectsWritten
+    {
+        public static readonly ObjectsWritten Instance = new();
+    }
+
     /// <summary>Replicas may differ (a member came, went or changed reachability, or a write missed one): gossip catches up.</summary>
     public sealed record ReplicasMayDiffer
     {
         public static readonly ReplicasMayDiffer Instance = new();
     }
 
-    /// <summary>A periodic tick at a fast rate until a window after the last hurry, at a slow rate otherwise.</summary>
-    private sealed class Cadence(ITimerScheduler timers, object tick, TimeSpan fast, TimeSpan slow, TimeSpan window)
+    /// <summary>
+    /// A periodic tick at the fastest rate asked for within a window of being asked (<see cref="Hurry"/>), at a slow
+    /// rate otherwise. Each rate asked for has its own window, so a rare fast one does not outlast its window.
+    /// </summary>
+    private sealed class Cadence(ITimerScheduler timers, object tick, TimeSpan slow, TimeSpan window)
     {
-        private long _fastUntil;
+        private readonly Dictionary<TimeSpan, long> _hurriedUntil = [];
+        private TimeSpan _interval;
 
-        public bool Fast { get; private set; }
+        /// <summary>Whether it ticks faster than the slow rate now.</summary>
+        public bool Fast => _interval != slow;
 
         public long Rounds { get; private set; }
 
-        public void Hurry()
+        public void Hurry(TimeSpan interval)
         {
-            _fastUntil = Environment.TickCount64 + (long)window.TotalMilliseconds;
-            if (!Fast)
-            {
-                Fast = true;
-                timers.StartPeriodicTimer(tick, tick, fast);
-            }
+            _hurriedUntil[interval] = Environment.TickCount64 + (long)window.TotalMilliseconds;
+            Pace();
         }
 
         public void Slow()
         {
-            Fast = false;
-            timers.StartPeriodicTimer(tick, tick, slow);
+            _hurriedUntil.Clear();
+            Pace();
         }
 
         public void Ticked()
         {
             Rounds++;
-            if (Fast && Environment.TickCount64 >= _fastUntil)
+            Pace();
+        }
+
+        /// <summary>Ticks at the fastest rate still within its window, or the slow one; a timer is restarted only on a change.</summary>
+        private void Pace()
+        {
+            var now = Environment.TickCount64;
+            var interval = slow;
+            foreach (var (hurried, until) in _hurriedUntil)
             {
-                Slow();
+                if (now < until && hurried < interval)
+                {
+                    interval = hurried;
+                }
+            }
+
+            if (interval != _interval || !timers.IsTimerActive(tick))
+            {
+                _interval = interval;
+                timers.StartPeriodicTimer(tick, tick, interval);
             }
         }
     }
@@ -151,12 +178,15 @@ public sealed class ReplicatorPacer : ReceiveActor, IWithTimers
     public sealed class Notifier(IActorRef pacer, PacingSettings settings)
     {
         private long _nextChange;
+        private long _nextWrite;
 
         /// <summary>The pacer itself, for questions about its state.</summary>
         public IActorRef Pacer => pacer;
         private long _nextDoubt;
 
         public void ChangeMade() => Tell(ChangesMade.Instance, ref _nextChange, settings.ActiveWindow);
+
+        public void ObjectsWritten() => Tell(ReplicatorPacer.ObjectsWritten.Instance, ref _nextWrite, settings.ActiveWindow);
 
         public void ReplicasMayDiffer() => Tell(ReplicatorPacer.ReplicasMayDiffer.Instance, ref _nextDoubt, settings.CatchUpWindow);
 

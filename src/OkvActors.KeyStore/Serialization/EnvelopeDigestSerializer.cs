@@ -13,14 +13,14 @@ namespace OkvActors.KeyStore.Serialization;
 /// itself never goes through it (Write, Read, Gossip and delta messages carry envelopes inside their own protobuf).
 /// For a key shard with no pruning, the stock form is the whole shard (about 75 KB at 250 objects), serialized and
 /// copied twice per digest, hundreds of times per gossip round while writes flow: most of what a node allocated under
-/// load. Here it is the shard's own SHA-256 over its objects' cached encodings instead (equal shards, equal bytes).
+/// load. Here it is the shard's own digest instead (<see cref="KeyShard.Digest"/>; equal shards, equal bytes).
 /// Everything else, and shards being pruned, take the stock form, which this serializer also reads.
 /// </summary>
 public sealed class EnvelopeDigestSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
 {
     public const int SerializerId = 4713;
     private const string ShardDigestManifest = "okv-shard-digest";
-    private const byte FormatVersion = 1;
+    private const byte FormatVersion = 2;
     private readonly ReplicatorMessageSerializer _stock = new(system);
 
     public override int Identifier => SerializerId;

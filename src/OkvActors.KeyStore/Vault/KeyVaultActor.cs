@@ -519,6 +519,7 @@ public sealed class KeyVaultActor : ReceiveActor, IWithTimers
         }
 
         var self = Self;
+        _pacer?.ObjectsWritten();
         _replicator.Tell(new Update(KeyOf(uid), KeyShard.Empty, WriteLocal.Instance, existing =>
         {
             var shard = (KeyShard)existing;
@@ -727,6 +728,7 @@ public sealed class KeyVaultActor : ReceiveActor, IWithTimers
         }
 
         var apply = new ReplicaApply(Sender, batch.Id, shards.Count);
+        _pacer?.ObjectsWritten();
         foreach (var shard in shards)
         {
             var objects = shard.ToList();
@@ -785,8 +787,8 @@ public sealed class KeyVaultActor : ReceiveActor, IWithTimers
     /// deltas made on this node outside the vault (a restore's import); access changes are rare, so they cost little.
     /// Object writes go to the replicator directly: they carry no delta either (the vault sends them to its peers
     /// itself), and a delta round walks every shard that ever had an entry, per peer: at the active rate that was a
-    /// quarter of a writing node's allocations, with nothing to send. The idle-rate rounds clear the replicator's
-    /// placeholders for them.
+    /// quarter of a writing node's allocations, with nothing to send. They put the rounds on the writing rate instead,
+    /// which clears the replicator's placeholders for them in small steps (<see cref="ReplicatorPacer"/>).
     /// </summary>
     private void Change(Update update)
     {

@@ -18,7 +18,7 @@ public static class MicroSummary
             "the peer is RFC 5649 AES key wrap with padding, the standard key wrap of KMIP servers and PKCS#11, which binds nothing to the key: .NET's `Aes.EncryptKeyWrapPadded`, " +
             "the key set once, which drives OpenSSL one AES block at a time (24 one-block ECB calls for a 32-byte key), so its figure is .NET's implementation as much as the algorithm.",
         [MicroAreas.Crdt] = "One shard of N objects (their ~300-byte encodings): OkvActors' `KeyShard` beside Akka.DistributedData's stock `LWWDictionary<string, byte[]>` holding the same bytes. " +
-            "Digest: ours is SHA-256 over cached encodings; the stock type's is what Akka's Replicator computes, SHA-1 over the serialized (GZip-compressed) envelope.",
+            "Digest: ours is SHA-256 over the objects' cached SHA-256 values; the stock type's is what Akka's Replicator computes, SHA-1 over the serialized (GZip-compressed) envelope.",
     };
 
     public static string Render(IReadOnlyList<MicroResult> results)

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Akka.DistributedData;
 using OkvActors.KeyStore.Model;
 using OkvActors.KeyStore.Replication;
@@ -74,6 +75,23 @@ public sealed class KeyShardTests
         Assert.True(afterStalePut.Get("x")!.IsDestroyed);
         Assert.True(afterStalePut.Delta!.Objects["x"].IsDestroyed);
         Assert.Null(afterStalePut.Delta.Objects["x"].WrappedMaterial);
+    }
+
+    [Fact]
+    public void The_digest_binds_every_byte_and_is_the_same_whether_or_not_the_objects_hashes_were_cached()
+    {
+        var objects = new[] { Object("m"), Object("a").SetWallet("w", new Hlc(Later.UtcTicks, 0, "node-a")), Object("z") };
+        var shard = KeyShard.FromObjects(objects);
+
+        // The same objects read back from bytes (no hash cached yet), and the digest asked for twice: the same value.
+        var decoded = KeyShard.FromObjects(objects.Select(o => ManagedObjectCodec.Decode(ManagedObjectCodec.Encode(o))));
+        Assert.Equal(shard.DigestHex, decoded.DigestHex);
+        Assert.Equal(shard.DigestHex, decoded.DigestHex);
+
+        // One attribute of one object changed: another digest.
+        var changed = shard.Put(Object("z").SetWallet("other", new Hlc(Later.UtcTicks, 1, "node-a"))).ResetDelta();
+        Assert.NotEqual(shard.DigestHex, changed.DigestHex);
+        Assert.Equal(KeyShard.FromObjects(changed.Objects.Values).DigestHex, changed.DigestHex);
     }
 
     [Fact]
@@ -243,12 +261,12 @@ public sealed class KeyShardTests
     }
 
     [Fact]
-    public void The_digest_is_sha256_over_the_object_encodings_in_ordinal_uid_order()
+    public void The_digest_is_sha256_over_each_objects_sha256_in_ordinal_uid_order()
     {
         var objects = new[] { Object("b"), Object("B"), Object("ä"), Object("a") };
         var shard = KeyShard.FromObjects(objects);
-        var expected = System.Security.Cryptography.SHA256.HashData(
-            objects.OrderBy(o => o.Uid, StringComparer.Ordinal).SelectMany(ManagedObjectCodec.Encode).ToArray());
+        var expected = SHA256.HashData(
+            objects.OrderBy(o => o.Uid, StringComparer.Ordinal).SelectMany(o => SHA256.HashData(ManagedObjectCodec.Encode(o))).ToArray());
 
         Assert.Equal(["B", "a", "b", "ä"], shard.Objects.Keys);
         Assert.Equal(expected, shard.Digest);

@@ -44,7 +44,7 @@ public sealed class DeltaRoundsTests() : PacedReplication("gossip-interval = 1h,
 }
 
 /// <summary>Delta rounds never run (an hour at every rate): the change travels by gossip alone.</summary>
-public sealed class GossipRoundsTests() : PacedReplication("gossip-interval = 200ms, idle-gossip-interval = 200ms, delta-interval = 1h, active-window = 1h, idle-delta-interval = 1h")
+public sealed class GossipRoundsTests() : PacedReplication("gossip-interval = 200ms, idle-gossip-interval = 200ms, delta-interval = 1h, active-window = 1h, idle-delta-interval = 1h, writing-delta-interval = 1h")
 {
     [Fact]
     public Task A_change_reaches_every_other_node_by_gossip() => A_change_reaches_every_other_node();

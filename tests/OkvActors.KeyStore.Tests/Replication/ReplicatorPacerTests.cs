@@ -16,8 +16,9 @@ public sealed class ReplicatorPacerTests : Akka.TestKit.Xunit2.TestKit
 {
     private static readonly TimeSpan Hour = TimeSpan.FromHours(1);
 
-    private static PacingSettings Settings(TimeSpan? gossip = null, TimeSpan? catchUp = null, TimeSpan? delta = null, TimeSpan? activeWindow = null) =>
-        new(true, gossip ?? Hour, Hour, catchUp ?? TimeSpan.FromMilliseconds(1), delta ?? Hour, activeWindow ?? Hour, Hour);
+    private static PacingSettings Settings(TimeSpan? gossip = null, TimeSpan? catchUp = null, TimeSpan? delta = null, TimeSpan? activeWindow = null,
+        TimeSpan? writing = null) =>
+        new(true, gossip ?? Hour, Hour, catchUp ?? TimeSpan.FromMilliseconds(1), delta ?? Hour, activeWindow ?? Hour, Hour, writing ?? Hour);
 
     private static bool Is(object message, string tick) => message.GetType().FullName == "Akka.DistributedData.Internal." + tick;
 
@@ -41,6 +42,30 @@ public sealed class ReplicatorPacerTests : Akka.TestKit.Xunit2.TestKit
         replicator.ReceiveWhile<object>(TimeSpan.FromMilliseconds(150), m => m);
         // Four active intervals without a round: the idle rate (an hour) has taken over.
         replicator.ExpectNoMsg(TimeSpan.FromMilliseconds(400));
+    }
+
+    [Fact]
+    public void Object_writes_run_delta_rounds_at_the_writing_rate_and_a_change_among_them_at_the_active_rate_each_for_its_window()
+    {
+        var replicator = CreateTestProbe();
+        var pacer = Sys.ActorOf(Props(replicator, Settings(delta: TimeSpan.FromMilliseconds(50), activeWindow: TimeSpan.FromMilliseconds(1500),
+            writing: TimeSpan.FromMilliseconds(500))));
+        replicator.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+
+        pacer.Tell(ObjectsWritten.Instance);
+        var whileWriting = replicator.ReceiveWhile<object>(TimeSpan.FromMilliseconds(1200), m => Is(m, "DeltaPropagationTick") ? m : null!);
+        // 1.2 s at the writing rate is two rounds (three if the first came early); the active rate would have made ~24.
+        Assert.InRange(whileWriting.Count, 1, 4);
+        AwaitAssert(() => Assert.False(StateOf(pacer).DeltaRoundsActive), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(50));
+        replicator.ReceiveWhile<object>(TimeSpan.FromMilliseconds(600), m => m);
+        replicator.ExpectNoMsg(TimeSpan.FromMilliseconds(1200));
+
+        // An access change among the writes: the active rate, for its own window.
+        pacer.Tell(ObjectsWritten.Instance);
+        pacer.Tell(ChangesMade.Instance);
+        var withChange = replicator.ReceiveWhile<object>(TimeSpan.FromMilliseconds(1000), m => Is(m, "DeltaPropagationTick") ? m : null!);
+        Assert.True(withChange.Count >= 5, $"{withChange.Count} delta rounds in 1 s at the 50 ms active rate");
+        AwaitAssert(() => Assert.False(StateOf(pacer).DeltaRoundsActive), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(50));
     }
 
     [Fact]
@@ -73,10 +98,12 @@ public sealed class ReplicatorPacerTests : Akka.TestKit.Xunit2.TestKit
         {
             notifier.ChangeMade();
             notifier.ReplicasMayDiffer();
+            notifier.ObjectsWritten();
         }
 
         pacer.ExpectMsg<ChangesMade>();
         pacer.ExpectMsg<ReplicasMayDiffer>();
+        pacer.ExpectMsg<ObjectsWritten>();
         pacer.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
     }
 
