@@ -226,7 +226,7 @@ public sealed class ScaleScenario(ClusterUnderTest cluster, ScaleOptions options
             foreach (var node in Nodes)
             {
                 var replication = (await cluster.Control(node, "status"))["replication"];
-                busy |= replication?["gossip"]?.GetValue<string>() == "catching-up" || replication?["deltaRounds"]?.GetValue<string>() == "active";
+                busy |= replication?["gossip"]?.GetValue<string>() == "catching-up" || replication?["deltaRounds"]?.GetValue<string>() is "active" or "writing";
             }
 
             if (!busy)

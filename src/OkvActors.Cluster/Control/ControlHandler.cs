@@ -286,7 +286,7 @@ public sealed partial class ControlHandler : IControlHandler
             ["replication"] = new JsonObject
             {
                 ["paced"] = pacing.Paced,
-                ["deltaRounds"] = pacing.Paced ? (pacing.DeltaRoundsActive ? "active" : "idle") : "unpaced",
+                ["deltaRounds"] = pacing.Paced ? pacing.DeltaRate.ToString().ToLowerInvariant() : "unpaced",
                 ["gossip"] = pacing.Paced ? (pacing.GossipCatchingUp ? "catching-up" : "idle") : "unpaced",
                 ["deltaRoundsSent"] = pacing.DeltaRounds,
                 ["gossipRoundsSent"] = pacing.GossipRounds,

@@ -66,10 +66,15 @@ public sealed class ReplicatorPacer : ReceiveActor, IWithTimers
             _gossipRounds.Ticked();
         });
         Receive<GetReplicationPacing>(_ =>
-            Sender.Tell(new ReplicationPacing(true, _deltaRounds.Fast, _gossipRounds.Fast, _deltaRounds.Rounds, _gossipRounds.Rounds)));
+            Sender.Tell(new ReplicationPacing(true, DeltaRate, _gossipRounds.Fast, _deltaRounds.Rounds, _gossipRounds.Rounds)));
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
+
+    private DeltaRoundRate DeltaRate =>
+        !_deltaRounds.Fast ? DeltaRoundRate.Idle
+        : _deltaRounds.Interval == _settings.DeltaInterval ? DeltaRoundRate.Active
+        : DeltaRoundRate.Writing;
 
     public static Props Props(IActorRef replicator, PacingSettings settings) => Akka.Actor.Props.Create(() => new ReplicatorPacer(replicator, settings));
 
@@ -115,10 +120,11 @@ public sealed class ReplicatorPacer : ReceiveActor, IWithTimers
     private sealed class Cadence(ITimerScheduler timers, object tick, TimeSpan slow, TimeSpan window)
     {
         private readonly Dictionary<TimeSpan, long> _hurriedUntil = [];
-        private TimeSpan _interval;
+        /// <summary>The interval it ticks at now.</summary>
+        public TimeSpan Interval { get; private set; }
 
         /// <summary>Whether it ticks faster than the slow rate now.</summary>
-        public bool Fast => _interval != slow;
+        public bool Fast => Interval != slow;
 
         public long Rounds { get; private set; }
 
@@ -153,9 +159,9 @@ public sealed class ReplicatorPacer : ReceiveActor, IWithTimers
                 }
             }
 
-            if (interval != _interval || !timers.IsTimerActive(tick))
+            if (interval != Interval || !timers.IsTimerActive(tick))
             {
-                _interval = interval;
+                Interval = interval;
                 timers.StartPeriodicTimer(tick, tick, interval);
             }
         }

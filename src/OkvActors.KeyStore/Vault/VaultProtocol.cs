@@ -70,12 +70,23 @@ public sealed record GetReplicationPacing : IVaultCommand
 
 /// <summary>
 /// How this node's Distributed Data ticks (Replication/ReplicatorPacer.cs): by the vault's pacer (<paramref name="Paced"/>),
-/// whether delta rounds run at the active rate and gossip at the catch-up rate now, and how many rounds of each the
+/// the rate of its delta rounds and whether gossip runs at the catch-up rate now, and how many rounds of each the
 /// pacer sent. Unpaced, the replicator ticks by itself at fixed rates.
 /// </summary>
-public sealed record ReplicationPacing(bool Paced, bool DeltaRoundsActive, bool GossipCatchingUp, long DeltaRounds, long GossipRounds) : IVaultReply
+public sealed record ReplicationPacing(bool Paced, DeltaRoundRate DeltaRate, bool GossipCatchingUp, long DeltaRounds, long GossipRounds) : IVaultReply
 {
-    public static readonly ReplicationPacing Unpaced = new(false, false, false, 0, 0);
+    public static readonly ReplicationPacing Unpaced = new(false, DeltaRoundRate.Idle, false, 0, 0);
+
+    /// <summary>Delta rounds run faster than the idle rate (after an access change or an object write).</summary>
+    public bool DeltaRoundsHurried => DeltaRate != DeltaRoundRate.Idle;
+}
+
+/// <summary>The rate of a node's delta rounds: after an access change, after an object write, or neither.</summary>
+public enum DeltaRoundRate
+{
+    Idle,
+    Writing,
+    Active,
 }
 
 /// <summary>Asks how this node's object writes reach its peers; the answer is <see cref="WriteFanOutStatus"/>.</summary>

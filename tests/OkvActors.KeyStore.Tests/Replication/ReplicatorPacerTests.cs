@@ -37,8 +37,8 @@ public sealed class ReplicatorPacerTests : Akka.TestKit.Xunit2.TestKit
             replicator.ExpectMsg<object>(m => Is(m, "DeltaPropagationTick"), TimeSpan.FromSeconds(2));
         }
 
-        Assert.True(StateOf(pacer).DeltaRoundsActive);
-        AwaitAssert(() => Assert.False(StateOf(pacer).DeltaRoundsActive), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(50));
+        Assert.True(StateOf(pacer).DeltaRoundsHurried);
+        AwaitAssert(() => Assert.False(StateOf(pacer).DeltaRoundsHurried), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(50));
         replicator.ReceiveWhile<object>(TimeSpan.FromMilliseconds(150), m => m);
         // Four active intervals without a round: the idle rate (an hour) has taken over.
         replicator.ExpectNoMsg(TimeSpan.FromMilliseconds(400));
@@ -53,19 +53,21 @@ public sealed class ReplicatorPacerTests : Akka.TestKit.Xunit2.TestKit
         replicator.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
 
         pacer.Tell(ObjectsWritten.Instance);
+        Assert.Equal(DeltaRoundRate.Writing, StateOf(pacer).DeltaRate);
         var whileWriting = replicator.ReceiveWhile<object>(TimeSpan.FromMilliseconds(1200), m => Is(m, "DeltaPropagationTick") ? m : null!);
         // 1.2 s at the writing rate is two rounds (three if the first came early); the active rate would have made ~24.
         Assert.InRange(whileWriting.Count, 1, 4);
-        AwaitAssert(() => Assert.False(StateOf(pacer).DeltaRoundsActive), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(50));
+        AwaitAssert(() => Assert.False(StateOf(pacer).DeltaRoundsHurried), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(50));
         replicator.ReceiveWhile<object>(TimeSpan.FromMilliseconds(600), m => m);
         replicator.ExpectNoMsg(TimeSpan.FromMilliseconds(1200));
 
         // An access change among the writes: the active rate, for its own window.
         pacer.Tell(ObjectsWritten.Instance);
         pacer.Tell(ChangesMade.Instance);
+        Assert.Equal(DeltaRoundRate.Active, StateOf(pacer).DeltaRate);
         var withChange = replicator.ReceiveWhile<object>(TimeSpan.FromMilliseconds(1000), m => Is(m, "DeltaPropagationTick") ? m : null!);
         Assert.True(withChange.Count >= 5, $"{withChange.Count} delta rounds in 1 s at the 50 ms active rate");
-        AwaitAssert(() => Assert.False(StateOf(pacer).DeltaRoundsActive), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(50));
+        AwaitAssert(() => Assert.False(StateOf(pacer).DeltaRoundsHurried), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(50));
     }
 
     [Fact]
