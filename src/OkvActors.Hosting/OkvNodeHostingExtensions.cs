@@ -67,6 +67,8 @@ public static class OkvNodeHostingExtensions
             {
                 var node = NodeHost.Attach(system, boot);
                 registry.Register<OkvVault>(node.VaultActor);
+                // A member restarted from its own store catches up from a majority while it serves (as `okv run` does).
+                _ = FirstSync.CatchUpAfterRestartAsync(node, CancellationToken.None);
                 started?.Invoke(node);
             });
 

@@ -119,6 +119,8 @@ public sealed class NodeHost : IAsyncDisposable
         var settings = OkvClusterSettings.Create(config);
         var time = settings.ClockOffset == TimeSpan.Zero ? TimeProvider.System : new OffsetTimeProvider(settings.ClockOffset);
         DataOptionsSetup? persistence = null;
+        // Read before the store is opened (which creates the file): a member without one rebuilds it from a majority.
+        var replicaStoreExisted = settings.StoreProvider != "sqlite" || File.Exists(directory.ReplicaDatabaseFile);
         if (settings.StoreProvider == "sqlite")
         {
             SqliteStoreFile.UseWriteAheadLog(directory.DatabaseFile);
@@ -130,13 +132,13 @@ public sealed class NodeHost : IAsyncDisposable
         var credentials = NodeCredentials.Load(directory);
         var revocations = new RevocationList();
         return new NodeBoot(directory, manifest, config, settings, time, credentials, revocations,
-            RemotingTrust.CreateSetup(credentials.Certificate, credentials.Ca, revocations, time), persistence);
+            RemotingTrust.CreateSetup(credentials.Certificate, credentials.Ca, revocations, time), persistence, replicaStoreExisted);
     }
 
     /// <summary>Starts the node's actors in a system built from <paramref name="boot"/>.</summary>
     public static NodeHost Attach(ActorSystem system, NodeBoot boot)
     {
-        var (directory, manifest, config, settings, time, credentials, revocations, _, _) = boot;
+        var (directory, manifest, config, settings, time, credentials, revocations, _, _, replicaStoreExisted) = boot;
         PeerHandshakeGuard.Install(system);
         if (NodeConfig.FormsAloneFirst(manifest))
         {
@@ -190,8 +192,12 @@ public sealed class NodeHost : IAsyncDisposable
             Audit = audit,
             AuditLog = auditLog,
             Backups = backups,
+            ReplicaStoreExisted = replicaStoreExisted,
         };
     }
+
+    /// <summary>Whether this node started with a replica store of its own (one it recovered from, possibly behind).</summary>
+    public bool ReplicaStoreExisted { get; private init; }
 
     /// <summary>This node's keeper of the passphrase-sealed files (<see cref="SealedSecretsKeeper"/>).</summary>
     public IActorRef SecretsKeeper { get; private init; } = ActorRefs.Nobody;
@@ -230,7 +236,8 @@ public sealed record NodeBoot(
     NodeCredentials Credentials,
     RevocationList Revocations,
     Akka.Remote.Transport.DotNetty.DotNettySslSetup TlsSetup,
-    DataOptionsSetup? PersistenceSetup = null)
+    DataOptionsSetup? PersistenceSetup = null,
+    bool ReplicaStoreExisted = true)
 {
     /// <summary>What the node's ActorSystem must be created with, beside its configuration.</summary>
     public IReadOnlyList<Setup> Setups => PersistenceSetup is null ? [TlsSetup] : [TlsSetup, PersistenceSetup];

@@ -5,31 +5,42 @@ namespace OkvActors.Cluster.Load;
 /// <summary>
 /// This process's stop-the-world pauses while it is alive, as the runtime reports them (execution engine suspended,
 /// then restarted). The total the runtime keeps (<see cref="GC.GetTotalPauseDuration"/>) cannot tell one 300 ms
-/// blocking collection from a hundred 3 ms ones; a latency target can, so a load run records each pause.
+/// blocking collection from a hundred 3 ms ones; a latency target can, so a load run records each pause, and which
+/// collections ran in the longest one (a gen2 that blocked is a different finding from a slow gen0).
 /// </summary>
 public sealed class GcPauseListener : EventListener
 {
     private const string RuntimeSource = "Microsoft-Windows-DotNETRuntime";
     private const EventKeywords GcKeyword = (EventKeywords)0x1;
+    private const int GcStart = 1;
     private const int SuspendExecutionEngineBegin = 9;
+    private const int SuspendExecutionEngineEnd = 8;
     private const int RestartExecutionEngineEnd = 3;
 
     // Initialised before the base constructor runs, which may already call OnEventSourceCreated.
     private readonly Lock _gate = new();
-    private readonly List<double> _pausesMs = [];
+    private readonly List<GcPause> _pauses = [];
+    private readonly List<string> _collections = [];
     private DateTime? _suspendedAt;
+    private double _suspendingMs;
 
-    /// <summary>Every pause recorded so far, in milliseconds, in the order they ended.</summary>
-    public IReadOnlyList<double> PausesMs
+    /// <summary>Every pause recorded so far, in the order they ended, with the collections that ran in each.</summary>
+    public IReadOnlyList<GcPause> Pauses
     {
         get
         {
             lock (_gate)
             {
-                return _pausesMs.ToArray();
+                return _pauses.ToArray();
             }
         }
     }
+
+    /// <summary>Every pause's length in milliseconds, in the order they ended.</summary>
+    public IReadOnlyList<double> PausesMs => [.. Pauses.Select(p => p.Ms)];
+
+    /// <summary>The longest pause so far; null before the first.</summary>
+    public GcPause? Longest => Pauses.MaxBy(p => p.Ms);
 
     protected override void OnEventSourceCreated(EventSource eventSource)
     {
@@ -47,12 +58,65 @@ public sealed class GcPauseListener : EventListener
             {
                 case SuspendExecutionEngineBegin:
                     _suspendedAt = e.TimeStamp;
+                    _suspendingMs = 0;
+                    _collections.Clear();
+                    break;
+                case SuspendExecutionEngineEnd when _suspendedAt is { } suspending:
+                    _suspendingMs = (e.TimeStamp - suspending).TotalMilliseconds;
+                    break;
+                case GcStart when _suspendedAt is not null:
+                    _collections.Add(Describe(e));
                     break;
                 case RestartExecutionEngineEnd when _suspendedAt is { } at:
-                    _pausesMs.Add((e.TimeStamp - at).TotalMilliseconds);
+                    _pauses.Add(new GcPause((e.TimeStamp - at).TotalMilliseconds, _suspendingMs,
+                        _collections.Count == 0 ? "no collection (a suspension only)" : string.Join(", ", _collections)));
                     _suspendedAt = null;
                     break;
             }
         }
     }
+
+    // GCStart_V2: Depth is the generation; Type 0 blocks, 1 runs in the background, 2 is an ephemeral one during a background gen2.
+    private static string Describe(EventWrittenEventArgs e)
+    {
+        var generation = Field(e, "Depth");
+        var kind = Field(e, "Type") switch
+        {
+            0 => "blocking",
+            1 => "background",
+            2 => "foreground",
+            var other => $"type {other}",
+        };
+        var reason = Field(e, "Reason") switch
+        {
+            0 => "small allocation",
+            1 => "induced",
+            2 => "low memory",
+            4 => "large allocation",
+            5 => "out of space (SOH)",
+            6 => "out of space (LOH)",
+            7 => "induced, not forced",
+            8 => "internal",
+            9 => "induced, low memory",
+            10 => "induced, compacting",
+            11 => "low memory (host)",
+            12 => "provisional mode",
+            13 => "low memory (host), blocking",
+            var other => $"reason {other}",
+        };
+        return $"gen{generation} {kind} ({reason})";
+    }
+
+    private static long Field(EventWrittenEventArgs e, string name) =>
+        e.PayloadNames?.IndexOf(name) is >= 0 and var i && e.Payload?[i] is { } value ? Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture) : -1;
+}
+
+/// <summary>
+/// One stop-the-world pause: its length, how much of it went into stopping the threads (a thread that takes long to
+/// reach a safe point holds every other one stopped), and the collections that ran in it ("gen2 blocking (small allocation)").
+/// </summary>
+public sealed record GcPause(double Ms, double SuspendingMs, string Collections)
+{
+    /// <summary>What the pause was: "gen2 background (small allocation); 2.1 ms of it suspending the threads".</summary>
+    public string Explained => $"{Collections}; {SuspendingMs:0.0} ms of it suspending the threads";
 }

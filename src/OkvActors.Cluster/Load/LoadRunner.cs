@@ -58,11 +58,13 @@ public sealed record LoadResult(
     string? FirstFailure,
     LatencySummary? GcPauses = null,
     IReadOnlyList<WriteGap.Gap>? LongestWaits = null,
-    JitActivity? Jit = null)
+    JitActivity? Jit = null,
+    GcPause? LongestGcPause = null)
 {
     public override string ToString() =>
         $"{Acknowledged} of {Count} acknowledged in {Seconds:0.00} s ({PerSecond:0}/s), {TimedOut} timed out, {Failed} failed; {Latency}" +
         (GcPauses is { Samples: > 0 } pauses ? $"; {pauses.Samples} GC pauses, longest {pauses.Max:0.0} ms" : "") +
+        (LongestGcPause is { } longest ? $" ({longest.Explained})" : "") +
         (LongestWaits is { Count: > 0 } waits
             ? $"; longest waits for an acknowledgement {string.Join(", ", waits.Select(w => $"{w.LengthMs:0} ms at +{w.StartMs / 1000:0.00} s"))}"
             : "");
@@ -138,7 +140,7 @@ public static class LoadRunner
             LatencySummary.Of(pauses.PausesMs),
             // Where the run stalled: the longest stretches in which nothing was acknowledged, on the run's clock.
             WriteGap.Longest(acknowledgedAtMs.Where((_, i) => outcomes[i] == LoadOutcome.Acknowledged), 0, seconds * 1000, LongestWaitsReported),
-            JitActivity.Now().Since(jitBefore));
+            JitActivity.Now().Since(jitBefore), pauses.Longest);
     }
 
     public static LoadOutcome Classify(IVaultReply? reply, Exception? error) => (reply, error) switch

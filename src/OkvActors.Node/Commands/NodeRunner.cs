@@ -35,7 +35,6 @@ public static class NodeRunner
 
         var joining = dir.HasManifest && dir.ReadManifest().Stage == NodeStage.Joining;
         var checkpoint = joining ? Conversion.AdoptForFirstSync(dir) : null;
-        var storeFileExisted = File.Exists(dir.ReplicaDatabaseFile);
         var node = NodeHost.Start(dir, operatorConfig, seeds);
         // A node made by `okv restore` imports its archive before it serves anything.
         if (await RestoreImport.RunIfPendingAsync(node, stop) is { } imported)
@@ -50,14 +49,14 @@ public static class NodeRunner
         {
             await FirstSyncOrRollBack(node, control, checkpoint, operatorConfig, stop);
         }
-        else if (node.Manifest is { Stage: NodeStage.Member, Founder: false } && node.Settings.StoreProvider == "sqlite" && !storeFileExisted)
+        else if (node.Manifest is { Stage: NodeStage.Member, Founder: false } && !node.ReplicaStoreExisted)
         {
             await RebuildEmptyReplica(node, stop);
         }
-        else if (node.Manifest.Stage == NodeStage.Member && (storeFileExisted || node.Settings.StoreProvider != "sqlite"))
+        else
         {
-            // Not awaited: the node serves from its own store meanwhile, and stops waiting when it terminates.
-            _ = CatchUpAfterRestart(node, stop);
+            // Not awaited: the node serves from its own store meanwhile.
+            _ = FirstSync.CatchUpAfterRestartAsync(node, stop);
         }
 
         await using var running = node;
@@ -133,51 +132,16 @@ public static class NodeRunner
     /// </summary>
     private static async Task RebuildEmptyReplica(NodeHost node, CancellationToken stop)
     {
-        Console.WriteLine($"okv: node '{node.Manifest.Name}' has an empty store: reading every shard from a majority before it serves");
-        await ReadEveryShardFromMajority(node, "empty store rebuilt", "Empty store not rebuilt from a majority", stop);
-    }
-
-    /// <summary>
-    /// A member restarted from its own store reads every shard from a majority while it serves: its store may be far
-    /// behind (it was down while the others wrote, or killed before its last writes were stored). Gossip alone is slow
-    /// at that: it compares a few shards a round with one random peer, so at 1M objects in 4096 shards a restarted node
-    /// still missed 13 whole shards 10 minutes later (tests/OkvActors.Benchmarks/RESULTS.md).
-    /// </summary>
-    private static async Task CatchUpAfterRestart(NodeHost node, CancellationToken stop)
-    {
-        try
-        {
-            await ReadEveryShardFromMajority(node, "caught up after the restart", "Not caught up from a majority after the restart", stop);
-        }
-        catch (Exception e) when (node.WhenTerminated.IsCompleted || stop.IsCancellationRequested)
-        {
-            // The node stopped while it read: nothing is left to catch up.
-            Console.WriteLine($"okv: catch-up after the restart ended with the node ({e.GetType().Name})");
-        }
-    }
-
-    /// <summary>Reads every key from a majority (<see cref="FirstSync"/>) and says how that went, until the node terminates.</summary>
-    private static async Task ReadEveryShardFromMajority(NodeHost node, string done, string failed, CancellationToken stop)
-    {
         var log = Logging.GetLogger(node.System, typeof(NodeRunner));
-        // A node that is downed or refused meanwhile stops waiting at once (it would wait for Up until the timeout).
-        using var running = CancellationTokenSource.CreateLinkedTokenSource(stop);
-        var sync = FirstSync.RunAsync(node, running.Token);
-        if (await Task.WhenAny(sync, node.WhenTerminated) != sync)
+        Console.WriteLine($"okv: node '{node.Manifest.Name}' has an empty store: reading every shard from a majority before it serves");
+        switch (await FirstSync.RunUntilTerminatedAsync(node, stop))
         {
-            await running.CancelAsync();
-            return;
-        }
-
-        switch (await sync)
-        {
-            case FirstSyncCompleted completed:
-                log.Info("{0}{1}: read {2} keys from a majority of {3} active nodes in {4:0.0}s", char.ToUpperInvariant(done[0]), done[1..],
-                    completed.Keys, completed.ActiveNodes, completed.Took.TotalSeconds);
-                Console.WriteLine($"okv: {done} in {completed.Took.TotalSeconds:0.0}s ({completed.Keys} keys read from a majority)");
+            case FirstSyncCompleted done:
+                log.Info("Empty store rebuilt: read {0} keys from a majority of {1} active nodes in {2:0.0}s", done.Keys, done.ActiveNodes, done.Took.TotalSeconds);
+                Console.WriteLine($"okv: empty store rebuilt in {done.Took.TotalSeconds:0.0}s ({done.Keys} keys read from a majority)");
                 break;
-            case FirstSyncFailed failure:
-                log.Warning("{0} ({1}); gossip completes the replica", failed, failure.Reason);
+            case FirstSyncFailed failed:
+                log.Warning("Empty store not rebuilt from a majority ({0}); gossip completes the replica", failed.Reason);
                 break;
         }
     }
