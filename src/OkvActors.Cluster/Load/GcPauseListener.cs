@@ -5,8 +5,9 @@ namespace OkvActors.Cluster.Load;
 /// <summary>
 /// This process's stop-the-world pauses while it is alive, as the runtime reports them (execution engine suspended,
 /// then restarted). The total the runtime keeps (<see cref="GC.GetTotalPauseDuration"/>) cannot tell one 300 ms
-/// blocking collection from a hundred 3 ms ones; a latency target can, so a load run records each pause, and which
-/// collections ran in the longest one (a gen2 that blocked is a different finding from a slow gen0).
+/// blocking collection from a hundred 3 ms ones; a latency target can, so a load run records each pause, which
+/// collections ran in it and how long stopping the threads took (a gen2 that blocked is a different finding from a
+/// slow gen0, and both from a thread that would not stop).
 /// </summary>
 public sealed class GcPauseListener : EventListener
 {
