@@ -24,7 +24,7 @@ public abstract record DurableWrite(string Key)
 /// <summary>Objects of a key shard that changed since the shard was last committed: one row each.</summary>
 public sealed record ShardObjectsWrite(string Key, IReadOnlyList<ManagedObject> Objects) : DurableWrite(Key)
 {
-    public override long Bytes => Objects.Sum(o => (long)o.Encoding.Length + o.Uid.Length);
+    public override long Bytes => Objects.Sum(o => (long)o.EncodedLength + o.Uid.Length);
 }
 
 /// <summary>Any other durable value, serialized whole (the controller registry, the access registry): one row.</summary>
@@ -136,7 +136,7 @@ public sealed class DurableStoreDatabase : IDisposable
                             foreach (var o in shard.Objects)
                             {
                                 upserts.Uid.Value = o.Uid;
-                                upserts.Encoding.Value = o.Encoding.ToArray();
+                                upserts.Encoding.Value = ManagedObjectCodec.Encode(o);
                                 rows += upserts.Object.ExecuteNonQuery();
                             }
 

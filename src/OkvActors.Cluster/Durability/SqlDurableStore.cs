@@ -327,7 +327,7 @@ public sealed class SqlDurableStore : ReceiveActor
         foreach (var o in next.ChangedSince(committed) ?? (IEnumerable<ManagedObject>)next.Objects.Values)
         {
             if (!committed.Objects.TryGetValue(o.Uid, out var before)
-                || (!ReferenceEquals(before, o) && !before.Encoding.SequenceEqual(o.Encoding)))
+                || !before.SameAs(o))
             {
                 changed.Add(o);
             }

@@ -22,8 +22,11 @@ public enum Progress
 /// </summary>
 public sealed class ManagedObject
 {
-    private byte[]? _encoded;
+    // An object keeps the SHA-256 of its encoding and the encoding's length, not the encoding: a replica holds a million
+    // objects, and the bytes (~300 each) were a third of its heap (ReplicaMemoryProbe, RESULTS.md). Whoever needs the
+    // bytes (a message, a durable row) encodes the object again; the encoding is deterministic.
     private Sha256Value _hash;
+    private int _encodedLength;
     private volatile bool _hashed;
 
     public ManagedObject(
@@ -113,32 +116,58 @@ public sealed class ManagedObject
 
     public bool IsDestroyed => Progress == Progress.Destroyed;
 
-    /// <summary>The deterministic encoding, computed once (the object is immutable).</summary>
-    internal byte[] Encoded => _encoded ??= ManagedObjectCodec.Encode(this);
-
-    /// <summary>The deterministic encoding (cached): equal objects, equal bytes.</summary>
-    public ReadOnlySpan<byte> Encoding => Encoded;
+    /// <summary>The length of this object's encoding (<see cref="ManagedObjectCodec"/>), known once it is hashed.</summary>
+    public int EncodedLength
+    {
+        get
+        {
+            EnsureHashed();
+            return _encodedLength;
+        }
+    }
 
     /// <summary>
-    /// SHA-256 of <see cref="Encoding"/>, computed once and kept inline (32 bytes, no array): a shard's digest hashes
-    /// these instead of every object's whole encoding (<see cref="Replication.KeyShard.Digest"/>). Two threads may both
-    /// compute it; they write the same bytes.
+    /// Whether <paramref name="other"/> is this object in the same state: equal encodings, compared by their SHA-256
+    /// (computed once per object and kept inline).
+    /// </summary>
+    public bool SameAs(ManagedObject other)
+    {
+        if (ReferenceEquals(this, other))
+        {
+            return true;
+        }
+
+        EnsureHashed();
+        other.EnsureHashed();
+        return ((ReadOnlySpan<byte>)_hash).SequenceEqual(other._hash);
+    }
+
+    /// <summary>
+    /// SHA-256 of the encoding: a shard's digest hashes these instead of every object's whole encoding
+    /// (<see cref="Replication.KeyShard.Digest"/>).
     /// </summary>
     internal void CopyHashTo(Span<byte> destination)
     {
-        if (!_hashed)
-        {
-            SHA256.HashData(Encoded, _hash);
-            _hashed = true;
-        }
-
+        EnsureHashed();
         ((ReadOnlySpan<byte>)_hash).CopyTo(destination);
     }
 
-    /// <summary>Remembers bytes this object was just decoded from as its encoding (before anyone else sees it).</summary>
-    internal ManagedObject WithEncoding(byte[] encoded)
+    // Two threads may both compute it; they write the same values, the flag last.
+    private void EnsureHashed()
     {
-        _encoded = encoded;
+        if (!_hashed)
+        {
+            _encodedLength = ManagedObjectCodec.Hash(this, _hash);
+            _hashed = true;
+        }
+    }
+
+    /// <summary>Takes the hash of bytes this object was just decoded from, which are its encoding (before anyone else sees it).</summary>
+    internal ManagedObject WithHashOf(ReadOnlySpan<byte> encoded)
+    {
+        SHA256.HashData(encoded, _hash);
+        _encodedLength = encoded.Length;
+        _hashed = true;
         return this;
     }
 

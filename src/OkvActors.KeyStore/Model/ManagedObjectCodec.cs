@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
+using System.Security.Cryptography;
 using System.Text;
 
 namespace OkvActors.KeyStore.Model;
@@ -18,6 +19,13 @@ public static class ManagedObjectCodec
     public static byte[] Encode(ManagedObject o)
     {
         var w = new ArrayBufferWriter<byte>(256);
+        Encode(o, w);
+        return w.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Writes the encoding of <paramref name="o"/> to <paramref name="w"/> (a message being built, a scratch buffer).</summary>
+    public static void Encode(ManagedObject o, IBufferWriter<byte> w)
+    {
         Byte(w, Version);
         String(w, o.Uid);
         Int(w, (int)o.Type);
@@ -59,8 +67,22 @@ public static class ManagedObjectCodec
             Stamp(w, register.Stamp);
             NullableString(w, register.Value);
         }
+    }
 
-        return w.WrittenSpan.ToArray();
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? _scratch;
+
+    /// <summary>
+    /// The SHA-256 of the encoding of <paramref name="o"/> into <paramref name="hash"/>, and the encoding's length:
+    /// encoded into a buffer reused per thread, so nothing of the encoding outlives the call.
+    /// </summary>
+    internal static int Hash(ManagedObject o, Span<byte> hash)
+    {
+        var w = _scratch ??= new ArrayBufferWriter<byte>(512);
+        w.ResetWrittenCount();
+        Encode(o, w);
+        SHA256.HashData(w.WrittenSpan, hash);
+        return w.WrittenCount;
     }
 
     // Most objects have no custom attributes and no links: one shared empty map each instead of one per object.
@@ -139,9 +161,10 @@ public static class ManagedObjectCodec
             reasonValue == 0 ? null : (RevocationReason)reasonValue,
             new Register<ImmutableArray<string>>(names.MoveToImmutable(), namesStamp),
             usage, wallet, custom.Count == 0 ? NoCustom : custom.ToImmutable(), links.Count == 0 ? NoLinks : links.ToImmutable());
-        // The bytes read are the object's encoding, kept so that comparing, hashing and storing it does not encode it
-        // again; unless the object dropped what they held (a destroyed object's material), when they are not its encoding.
-        return material is not null && decoded.WrappedMaterial is null ? decoded : decoded.WithEncoding(bytes.ToArray());
+        // The bytes read are the object's encoding (the encoding is deterministic), so their hash is its hash and comparing
+        // it needs no second encoding; unless the object dropped what they held (a destroyed object's material), when they
+        // are not its encoding and its hash is taken from its own encoding when first asked for.
+        return material is not null && decoded.WrappedMaterial is null ? decoded : decoded.WithHashOf(bytes);
     }
 
     private static void Byte(IBufferWriter<byte> w, byte value)

@@ -194,13 +194,13 @@ public sealed class KeyShard : IDeltaReplicatedData<KeyShard, KeyShardDelta>
                 // A write reaches a node twice (from the writer, then in its delta round) and gossip brings what is
                 // held already: an object held already (equal encodings) is not merged, and one the merge leaves as
                 // it was is kept, so the shard, its digest and its durable row stay as they are.
-                if (ReferenceEquals(mine, o) || mine.Encoding.SequenceEqual(o.Encoding))
+                if (mine.SameAs(o))
                 {
                     continue;
                 }
 
                 var merged = mine.Merge(o);
-                if (!merged.Encoding.SequenceEqual(mine.Encoding))
+                if (!merged.SameAs(mine))
                 {
                     builder[o.Uid] = merged;
                     changed.Add(o.Uid);

@@ -77,22 +77,27 @@ public sealed class KeyStoreSerializer(ExtendedActorSystem system) : SerializerW
 
     private static byte[] Write(IEnumerable<ManagedObject> objects, int count)
     {
+        // Objects keep their encodings' lengths, not the encodings: size the message, then encode each object into it.
         var size = 5;
         foreach (var o in objects)
         {
-            size += 4 + o.Encoded.Length;
+            size += 4 + o.EncodedLength;
         }
 
         var bytes = new byte[size];
         bytes[0] = FormatVersion;
         BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(1), count);
-        var at = 5;
+        var writer = new FixedBufferWriter(bytes, 5);
         foreach (var o in objects)
         {
-            var encoded = o.Encoded;
-            BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(at), encoded.Length);
-            encoded.CopyTo(bytes, at + 4);
-            at += 4 + encoded.Length;
+            var at = writer.Position;
+            BinaryPrimitives.WriteInt32LittleEndian(writer.GetSpan(4), o.EncodedLength);
+            writer.Advance(4);
+            ManagedObjectCodec.Encode(o, writer);
+            if (writer.Position - at - 4 != o.EncodedLength)
+            {
+                throw new SerializationException($"object {o.Uid} encoded to {writer.Position - at - 4} bytes, not the {o.EncodedLength} it hashed");
+            }
         }
 
         return bytes;

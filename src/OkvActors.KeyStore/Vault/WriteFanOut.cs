@@ -85,7 +85,7 @@ internal sealed class WriteFanOut(int maxBatchObjects, int maxBatchBytes)
             var bytes = 0;
             foreach (var write in queue)
             {
-                var size = write.Written!.Encoded.Length;
+                var size = write.Written!.EncodedLength;
                 if (writes.Count > 0 && (writes.Count == maxBatchObjects || bytes + size > maxBatchBytes))
                 {
                     batches.Add((peer, Seal(sent, writes, now)));

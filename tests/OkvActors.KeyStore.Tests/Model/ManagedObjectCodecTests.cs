@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Collections.Immutable;
+using System.Security.Cryptography;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
@@ -28,9 +29,9 @@ public sealed class ManagedObjectCodecTests
     });
 
     /// <summary>
-    /// A decoded object keeps the bytes it was read from as its encoding, except when they are not its encoding: bytes
-    /// saying "destroyed" that still carry material (no encoder writes them) give an object without the material, and
-    /// its encoding, which replicas store and hash, must not carry it either.
+    /// A decoded object takes the hash of the bytes it was read from as its own, except when they are not its encoding:
+    /// bytes saying "destroyed" that still carry material (no encoder writes them) give an object without the material,
+    /// whose encoding, which replicas store, must not carry it, and whose hash must be that encoding's.
     /// </summary>
     [Fact]
     public void A_destroyed_object_read_with_material_encodes_without_it()
@@ -46,16 +47,45 @@ public sealed class ManagedObjectCodecTests
 
         Assert.True(decoded.IsDestroyed);
         Assert.Null(decoded.WrappedMaterial);
-        Assert.Equal(ManagedObjectCodec.Encode(decoded), decoded.Encoding.ToArray());
-        Assert.Equal(-1, decoded.Encoding.IndexOf(material));
+        var encoding = ManagedObjectCodec.Encode(decoded);
+        Assert.Equal(-1, encoding.AsSpan().IndexOf(material));
+        Assert.Equal(SHA256.HashData(encoding), HashOf(decoded));
+        Assert.Equal(encoding.Length, decoded.EncodedLength);
     }
 
     [Fact]
-    public void A_decoded_object_encodes_as_the_bytes_it_was_read_from()
+    public void A_decoded_object_hashes_as_the_bytes_it_was_read_from()
     {
-        var bytes = ManagedObjectCodec.Encode(Scenario.BaseObject("uid-1"));
+        var original = Scenario.BaseObject("uid-1");
+        var bytes = ManagedObjectCodec.Encode(original);
 
-        Assert.Equal(bytes, ManagedObjectCodec.Decode(bytes).Encoding.ToArray());
+        var decoded = ManagedObjectCodec.Decode(bytes);
+
+        Assert.Equal(SHA256.HashData(bytes), HashOf(decoded));
+        Assert.Equal(bytes.Length, decoded.EncodedLength);
+        Assert.True(decoded.SameAs(original));
+        Assert.Equal(bytes, ManagedObjectCodec.Encode(decoded));
+    }
+
+    [Fact]
+    public void Objects_are_the_same_exactly_when_their_encodings_are_equal()
+    {
+        var hlc = new HybridLogicalClock("node-a", new ManualClock(Scenario.Start));
+        var a = Scenario.BaseObject("uid-1");
+        var renamed = a.SetNames(["other"], hlc.Now());
+
+        Assert.True(a.SameAs(a));
+        Assert.True(a.SameAs(ManagedObjectCodec.Decode(ManagedObjectCodec.Encode(a))));
+        Assert.False(a.SameAs(renamed));
+        Assert.False(renamed.SameAs(a));
+        Assert.False(a.SameAs(Scenario.BaseObject("uid-2")));
+    }
+
+    private static byte[] HashOf(ManagedObject o)
+    {
+        var hash = new byte[SHA256.HashSizeInBytes];
+        o.CopyHashTo(hash);
+        return hash;
     }
 
     private static readonly Arbitrary<(ScenarioRun Run, (int At, byte Value)[] Damage)> Corruptions = Arb.From(

@@ -55,7 +55,7 @@ public sealed class ShardChangesTests
                 {
                     var named = changed.Select(o => o.Uid).ToHashSet(StringComparer.Ordinal);
                     var differing = later.Objects.Values.Where(o => earlier.Get(o.Uid) is not { } before
-                        || !before.Encoding.SequenceEqual(o.Encoding)).Select(o => o.Uid);
+                        || !before.SameAs(o)).Select(o => o.Uid);
                     Assert.Subset(named, differing.ToHashSet(StringComparer.Ordinal));
                     Assert.All(changed, o => Assert.Same(later.Get(o.Uid), o));
                 }

@@ -1,6 +1,7 @@
 using System.Runtime.Serialization;
 using Akka.Configuration;
 using Akka.DistributedData;
+using OkvActors.KeyStore.Model;
 using OkvActors.KeyStore.Serialization;
 using OkvActors.KeyStore.Tests.Support;
 using OkvActors.KeyStore.Vault;
@@ -29,7 +30,7 @@ public sealed class KeyStoreSerializerTests() : Akka.TestKit.Xunit2.TestKit(Conf
 
         Assert.Equal(batch.Id, back.Id);
         Assert.Equal(batch.Objects.Select(o => o.Uid), back.Objects.Select(o => o.Uid));
-        Assert.Equal(batch.Objects.Select(o => o.Encoded), back.Objects.Select(o => o.Encoded));
+        Assert.Equal(batch.Objects.Select(ManagedObjectCodec.Encode), back.Objects.Select(ManagedObjectCodec.Encode));
     }
 
     [Theory]

@@ -33,7 +33,7 @@ public sealed class WriteFanOutTests
     [Fact]
     public void A_queue_longer_than_the_bounds_goes_as_several_batches()
     {
-        var size = Write(0).Written!.Encoded.Length;
+        var size = Write(0).Written!.EncodedLength;
         var byCount = new WriteFanOut(10, 1 << 20);
         var byBytes = new WriteFanOut(512, size * 4);
         foreach (var write in Enumerable.Range(0, 25).Select(Write))
