@@ -26,6 +26,10 @@ public static class ReplicaMemoryProbe
         var after = Retained();
         Console.WriteLine($"{count:N0} objects in {shards.Length:N0} shards: {(after - before) / (double)count:F0} bytes retained per object " +
             $"({(after - before) / 1048576.0:F1} MiB; built, read back and digested in {elapsed.TotalSeconds:F1} s; {digests / 32} digests)");
+        // What a node answering a read of its whole replica (a restarted peer catching up) spends on serializing it.
+        started = Stopwatch.GetTimestamp();
+        var bytes = shards.Sum(s => (long)KeyStoreSerializer.Write(s.Objects).Length);
+        Console.WriteLine($"serializing every shard: {Stopwatch.GetElapsedTime(started).TotalMilliseconds:F0} ms ({bytes / 1048576.0:F1} MiB)");
         GC.KeepAlive(shards);
     }
 

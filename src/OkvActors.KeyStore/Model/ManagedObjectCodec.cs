@@ -82,8 +82,17 @@ public static class ManagedObjectCodec
         w.ResetWrittenCount();
         Encode(o, w);
         SHA256.HashData(w.WrittenSpan, hash);
-        return w.WrittenCount;
+        var length = w.WrittenCount;
+        if (w.Capacity > MaxScratchBytes)
+        {
+            // One large object (a certificate chain, an opaque blob) should not pin its size per thread for good.
+            _scratch = null;
+        }
+
+        return length;
     }
+
+    private const int MaxScratchBytes = 64 * 1024;
 
     // Most objects have no custom attributes and no links: one shared empty map each instead of one per object.
     private static readonly ImmutableSortedDictionary<string, Register<string?>> NoCustom =
