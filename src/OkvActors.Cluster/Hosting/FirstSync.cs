@@ -14,8 +14,12 @@ namespace OkvActors.Cluster.Hosting;
 /// <summary>What a joining node's first sync came to: <see cref="FirstSyncCompleted"/> or <see cref="FirstSyncFailed"/>.</summary>
 public interface IFirstSyncOutcome;
 
-/// <summary>The node is Up and holds a full replica: every key shard and both registries, merged from a majority.</summary>
-public sealed record FirstSyncCompleted(int Keys, int ActiveNodes, TimeSpan Took) : IFirstSyncOutcome;
+/// <summary>
+/// The node is Up and holds a full replica: it read <paramref name="Keys"/> keys (the registries and key shards) from a
+/// majority. A catch-up that compared shard digests first says how (<paramref name="Compared"/>); null when it read
+/// every shard.
+/// </summary>
+public sealed record FirstSyncCompleted(int Keys, int ActiveNodes, TimeSpan Took, string? Compared = null) : IFirstSyncOutcome;
 
 /// <summary>The first sync did not complete; <paramref name="Reason"/> says which step and what the node saw.</summary>
 public sealed record FirstSyncFailed(string Reason) : IFirstSyncOutcome;
@@ -32,7 +36,9 @@ public sealed record FirstSyncFailed(string Reason) : IFirstSyncOutcome;
 /// </summary>
 public static class FirstSync
 {
-    public static async Task<IFirstSyncOutcome> RunAsync(NodeHost node, CancellationToken stop)
+    public static Task<IFirstSyncOutcome> RunAsync(NodeHost node, CancellationToken stop) => SyncAsync(node, compareDigestsFirst: false, stop);
+
+    private static async Task<IFirstSyncOutcome> SyncAsync(NodeHost node, bool compareDigestsFirst, CancellationToken stop)
     {
         var timeout = node.Settings.FirstSyncTimeout;
         var watch = Stopwatch.StartNew();
@@ -96,8 +102,16 @@ public static class FirstSync
         }
 
         var shardCount = KeyStoreSettings.Create(node.System.Settings.Config).ShardCount;
+        var shards = Enumerable.Range(0, shardCount).Select(ShardMap.KeyId).ToList();
+        string? compared = null;
+        if (compareDigestsFirst)
+        {
+            (var differing, compared) = await DifferingShardsAsync(node, Majority(active), shards, bounded.Token);
+            shards = differing?.ToList() ?? shards;
+        }
+
         var keys = new List<IKey> { ControllerRegistry.Key, KeyVaultActor.AccessKey };
-        keys.AddRange(Enumerable.Range(0, shardCount).Select(i => (IKey)new KeyShardKey(ShardMap.KeyId(i))));
+        keys.AddRange(shards.Select(id => (IKey)new KeyShardKey(id)));
         var consistency = new ReadMajority(readTimeout, Majority(active));
         var failures = new Dictionary<string, string>();
         using var gate = new SemaphoreSlim(node.Settings.FirstSyncParallelism);
@@ -150,15 +164,64 @@ public static class FirstSync
                 $"it could not read every key shard from a majority ({Majority(active)} of {active} active nodes) {within}{example}; {Membership(node)}");
         }
 
-        return new FirstSyncCompleted(keys.Count, active, watch.Elapsed);
+        return new FirstSyncCompleted(keys.Count, active, watch.Elapsed, compared);
+    }
+
+    /// <summary>
+    /// The key shards of <paramref name="shards"/> to read from a majority after comparing this node's digests with enough
+    /// peers' (<see cref="ShardDigests.ShardsToRead"/>; peers answer only once their durable store has loaded); null,
+    /// with why, when too few peers answered, and then every shard is read.
+    /// </summary>
+    private static async Task<(IReadOnlyList<string>? Differing, string Compared)> DifferingShardsAsync(
+        NodeHost node, int majority, IReadOnlyList<string> shards, CancellationToken token)
+    {
+        var timeout = node.Settings.FirstSyncTimeout;
+        var mine = new ShardDigests((await ShardInspector.ShardsAsync(node.System, timeout))
+            .ToDictionary(s => s.Key, s => s.Shard.Digest, StringComparer.Ordinal));
+        var peers = node.Cluster.State.Members
+            .Where(m => m.Status == MemberStatus.Up && m.Address != node.Cluster.SelfAddress)
+            .Select(m => m.Address)
+            .ToArray();
+        var pending = peers.Select(async address =>
+        {
+            try
+            {
+                var answer = await node.System.ActorSelection(new RootActorPath(address) / "user" / ShardDigestsActor.Name)
+                    .Ask<ShardDigests>(ShardDigestsQuery.Instance, timeout, token);
+                return answer.Refused is null ? answer : null;
+            }
+            catch (AskTimeoutException)
+            {
+                return null;
+            }
+        }).ToList();
+
+        // A majority is enough, and a dead peer would hold the comparison up until the timeout: stop at the first answers.
+        var answers = new List<ShardDigests>();
+        while (answers.Count < majority - 1 && pending.Count > 0)
+        {
+            var done = await Task.WhenAny(pending);
+            pending.Remove(done);
+            if (await done is { } answer)
+            {
+                answers.Add(answer);
+            }
+        }
+
+        return mine.ShardsToRead(answers, majority, shards) is { } differing
+            ? (differing, $"{differing.Count} of {shards.Count} shards differed from {answers.Count} peer(s)' digests")
+            : (null, $"compared no digests ({answers.Count} of {peers.Length} peers answered, {majority - 1} needed)");
     }
 
     /// <summary><see cref="RunAsync"/>, or null when the node terminates first (then the read is cancelled).</summary>
-    public static async Task<IFirstSyncOutcome?> RunUntilTerminatedAsync(NodeHost node, CancellationToken stop)
+    public static Task<IFirstSyncOutcome?> RunUntilTerminatedAsync(NodeHost node, CancellationToken stop) =>
+        RunUntilTerminatedAsync(node, compareDigestsFirst: false, stop);
+
+    private static async Task<IFirstSyncOutcome?> RunUntilTerminatedAsync(NodeHost node, bool compareDigestsFirst, CancellationToken stop)
     {
         // A node that is downed or refused meanwhile stops waiting at once (it would wait for Up until the timeout).
         using var running = CancellationTokenSource.CreateLinkedTokenSource(stop);
-        var sync = RunAsync(node, running.Token);
+        var sync = SyncAsync(node, compareDigestsFirst, running.Token);
         if (await Task.WhenAny(sync, node.WhenTerminated) == sync)
         {
             return await sync;
@@ -186,11 +249,11 @@ public static class FirstSync
         var log = Logging.GetLogger(node.System, typeof(FirstSync));
         try
         {
-            switch (await RunUntilTerminatedAsync(node, stop))
+            switch (await RunUntilTerminatedAsync(node, compareDigestsFirst: true, stop))
             {
                 case FirstSyncCompleted done:
-                    log.Info("Replica caught up after the restart: read {0} keys from a majority of {1} active nodes in {2:0.0}s",
-                        done.Keys, done.ActiveNodes, done.Took.TotalSeconds);
+                    log.Info("Replica caught up after the restart: {0}; read {1} keys from a majority of {2} active nodes in {3:0.0}s",
+                        done.Compared, done.Keys, done.ActiveNodes, done.Took.TotalSeconds);
                     break;
                 case FirstSyncFailed when stop.IsCancellationRequested:
                     log.Info("Stopped before the replica caught up from a majority after the restart");

@@ -20,6 +20,7 @@ using OkvActors.KeyStore;
 using OkvActors.KeyStore.Access;
 using OkvActors.KeyStore.Audit;
 using OkvActors.KeyStore.Model;
+using OkvActors.KeyStore.Replication;
 using OkvActors.KeyStore.Vault;
 using OkvActors.Pki.Trust;
 using AkkaCluster = Akka.Cluster.Cluster;
@@ -164,6 +165,7 @@ public sealed class NodeHost : IAsyncDisposable
         system.ActorOf(RegistryWatcher.Props(revocations, vaultActor), "okv-registry-watcher");
         var vault = new KeyVaultClient(vaultActor, keyStore);
         system.ActorOf(InspectorActor.Props(manifest.Name, vault, settings.AskTimeout), InspectorActor.Name);
+        system.ActorOf(ShardDigestsActor.Props(settings.AskTimeout), ShardDigestsActor.Name);
         // Every KEK generation the node's files hold (one, or two while a rotation re-wraps).
         var kek = KeyringFiles.LoadRing(directory, credentials, manifest);
         var secrets = system.ActorOf(SealedSecretsKeeper.Props(directory, manifest.Name, () => kek.Current.KeyId, settings.WriteTimeout),

@@ -26,6 +26,8 @@ public sealed class KeyStoreSerializer(ExtendedActorSystem system) : SerializerW
     private const string AccessManifest = "access";
     private const string BatchManifest = "replica-batch";
     private const string BatchStoredManifest = "replica-batch-stored";
+    private const string DigestsQueryManifest = "shard-digests-query";
+    private const string DigestsManifest = "shard-digests";
 
     public override int Identifier => SerializerId;
 
@@ -36,6 +38,8 @@ public sealed class KeyStoreSerializer(ExtendedActorSystem system) : SerializerW
         AccessRegistry => AccessManifest,
         ReplicaBatch => BatchManifest,
         ReplicaBatchStored => BatchStoredManifest,
+        ShardDigestsQuery => DigestsQueryManifest,
+        ShardDigests => DigestsManifest,
         _ => throw new ArgumentException($"{o.GetType()} is not a key-store type", nameof(o)),
     };
 
@@ -46,6 +50,8 @@ public sealed class KeyStoreSerializer(ExtendedActorSystem system) : SerializerW
         AccessRegistry access => AccessRegistryCodec.Encode(access),
         ReplicaBatch batch => WithId(batch.Id, Write(batch.Objects, batch.Objects.Count)),
         ReplicaBatchStored stored => WithId(stored.Id, [stored.Stored ? (byte)1 : (byte)0]),
+        ShardDigestsQuery => [FormatVersion],
+        ShardDigests digests => ShardDigestsCodec.Encode(digests),
         _ => throw new ArgumentException($"{obj.GetType()} is not a key-store type", nameof(obj)),
     };
 
@@ -57,6 +63,9 @@ public sealed class KeyStoreSerializer(ExtendedActorSystem system) : SerializerW
         BatchManifest => new ReplicaBatch(ReadId(bytes), Read(bytes.AsSpan(8))),
         BatchStoredManifest when bytes.Length == 9 && bytes[8] <= 1 => new ReplicaBatchStored(ReadId(bytes), bytes[8] == 1),
         BatchStoredManifest => throw new SerializationException("malformed replica batch answer"),
+        DigestsQueryManifest when bytes is [FormatVersion] => ShardDigestsQuery.Instance,
+        DigestsQueryManifest => throw new SerializationException("malformed shard digests query"),
+        DigestsManifest => ShardDigestsCodec.Decode(bytes),
         _ => throw new SerializationException($"unknown key-store manifest '{manifest}'"),
     };
 

@@ -165,11 +165,14 @@ public sealed class ReplicatedKeyStoreTests(KeyStoreCluster cluster, ITestOutput
             "the dead node3 to be removed");
         var newLog = RestartNode3();
 
-        // It serves from its own store at once and reads every shard from a majority meanwhile: once it says so, its
-        // own replica holds what it missed, without waiting for gossip to compare those shards.
+        // It serves from its own store at once, compares its shards' digests with a majority's and reads the shards that
+        // differ from a majority meanwhile: once it says so, its own replica holds what it missed, without waiting for
+        // gossip to compare those shards.
         await Eventually.Until(() => newLog().Contains("caught up after the restart", StringComparison.Ordinal), Timeout,
             "node3 to say it caught up from a majority after its restart");
-        output.WriteLine(newLog().Split('\n').First(l => l.Contains("caught up after the restart", StringComparison.Ordinal)));
+        var caughtUp = newLog().Split('\n').First(l => l.Contains("caught up after the restart", StringComparison.Ordinal));
+        output.WriteLine(caughtUp);
+        Assert.Matches(@"caught up after the restart: [1-9]\d* of \d+ shards differed from [1-9] peer\(s\)' digests", caughtUp);
         await AssertInOwnReplica("node3", uids, "after catching up");
         await AwaitAllUp("node3 to rejoin");
         await AwaitEqualDigests();
