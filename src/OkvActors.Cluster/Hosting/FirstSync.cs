@@ -32,7 +32,7 @@ public sealed record FirstSyncFailed(string Reason) : IFirstSyncOutcome;
 /// write acknowledged before the read: a full replica, whatever is written meanwhile. Equal digests with a
 /// majority would say the same only on an idle cluster; under writes they may never be equal at one instant.
 /// A member that restarts reads the same way: before it serves when it has no store, while it serves when its own
-/// store may be behind (<see cref="CatchUpAfterRestartAsync"/>).
+/// store may be behind, then only the shards whose digests differ from a majority's (<see cref="CatchUpAfterRestartAsync"/>).
 /// </summary>
 public static class FirstSync
 {
@@ -232,12 +232,13 @@ public static class FirstSync
     }
 
     /// <summary>
-    /// A member restarted from its own store reads every shard from a majority while it serves: its store may be far
-    /// behind (it was down while the others wrote, or killed before its last writes were stored), and gossip is slow
-    /// to notice: each round compares a few shards with one random peer, so at 1M objects in 4096 shards a restarted
-    /// node still missed 13 whole shards 10 minutes later (tests/OkvActors.Benchmarks/RESULTS.md). Only a member that
-    /// had a store catches up this way; one without rebuilds before it serves, and a founder's first start has nothing
-    /// to catch up with.
+    /// A member restarted from its own store reads from a majority, while it serves, every shard whose digest differs
+    /// from a majority's: its store may be far behind (it was down while the others wrote, or killed before its last
+    /// writes were stored), and gossip is slow to notice: each round compares a few shards with one random peer, so at
+    /// 1M objects in 4096 shards a restarted node still missed 13 whole shards 10 minutes later
+    /// (tests/OkvActors.Benchmarks/RESULTS.md). Comparing digests first spares moving the whole replica when little
+    /// differs. Only a member that had a store catches up this way; one without rebuilds before it serves, and a
+    /// founder's first start has nothing to catch up with.
     /// </summary>
     public static async Task CatchUpAfterRestartAsync(NodeHost node, CancellationToken stop)
     {
